@@ -1,0 +1,140 @@
+/**
+ * Tensors of the graph IR and the float32 golden interpreter.
+ *
+ * Storage per element type: float32/float16 in Float32Array (float16 values
+ * are rounded to half precision when produced), float64 in Float64Array,
+ * int64/uint32 in Float64Array (exact up to 2^53, which covers every index
+ * and shape value a transformer uses), the narrower integers and bool in
+ * their own typed arrays.
+ */
+export type DType =
+  | 'float32' | 'float16' | 'float64'
+  | 'int64' | 'int32' | 'int16' | 'int8'
+  | 'uint64' | 'uint32' | 'uint16' | 'uint8' | 'bool';
+
+export type TensorData =
+  | Float32Array | Float64Array | Int32Array | Int16Array | Int8Array
+  | Uint32Array | Uint16Array | Uint8Array;
+
+export const FLOAT_TYPES: ReadonlySet<DType> = new Set(['float32', 'float16', 'float64']);
+export const INT_TYPES: ReadonlySet<DType> = new Set(['int64', 'int32', 'int16', 'int8', 'uint64', 'uint32', 'uint16', 'uint8']);
+
+/** Bytes per element in an ONNX file, for parameter statistics. */
+export const DTYPE_BYTES: Record<DType, number> = {
+  float32: 4, float16: 2, float64: 8, int64: 8, int32: 4, int16: 2, int8: 1,
+  uint64: 8, uint32: 4, uint16: 2, uint8: 1, bool: 1,
+};
+
+export function allocData(dtype: DType, n: number): TensorData {
+  switch (dtype) {
+    case 'float32': case 'float16': return new Float32Array(n);
+    case 'float64': case 'int64': case 'uint64': case 'uint32': return new Float64Array(n);
+    case 'int32': return new Int32Array(n);
+    case 'int16': return new Int16Array(n);
+    case 'int8': return new Int8Array(n);
+    case 'uint16': return new Uint16Array(n);
+    case 'uint8': case 'bool': return new Uint8Array(n);
+  }
+}
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function stridesOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  return s;
+}
+
+export class Tensor {
+  constructor(readonly dtype: DType, readonly shape: readonly number[], readonly data: TensorData) {
+    if (data.length !== sizeOf(shape)) {
+      throw new Error(`tensor data has ${data.length} elements, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`);
+    }
+  }
+
+  static zeros(dtype: DType, shape: readonly number[]): Tensor {
+    return new Tensor(dtype, [...shape], allocData(dtype, sizeOf(shape)));
+  }
+
+  /** Builds a tensor from plain numbers, converting to the element type's storage. */
+  static from(dtype: DType, shape: readonly number[], values: ArrayLike<number>): Tensor {
+    const t = Tensor.zeros(dtype, shape);
+    for (let i = 0; i < values.length; i++) t.data[i] = castValue(values[i], dtype);
+    return t;
+  }
+
+  static scalar(dtype: DType, value: number): Tensor {
+    return Tensor.from(dtype, [], [value]);
+  }
+
+  get size(): number { return this.data.length; }
+  get rank(): number { return this.shape.length; }
+
+  /** Same data, new shape (no copy). */
+  reshape(shape: readonly number[]): Tensor {
+    return new Tensor(this.dtype, [...shape], this.data);
+  }
+
+  toArray(): number[] { return Array.from(this.data as ArrayLike<number>); }
+}
+
+const f16buf = new Float32Array(1);
+const f16bits = new Uint32Array(f16buf.buffer);
+
+/** Rounds a float32 to the nearest float16 value (ties to even), kept as a number. */
+export function roundToHalf(x: number): number {
+  return halfBitsToFloat(floatToHalfBits(x));
+}
+
+export function floatToHalfBits(x: number): number {
+  f16buf[0] = x;
+  const b = f16bits[0];
+  const sign = (b >>> 16) & 0x8000;
+  const exp = (b >>> 23) & 0xff;
+  let mant = b & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  let e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    const shift = 14 - e;
+    let h = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    if (rem > half || (rem === half && (h & 1))) h++;
+    return sign | h;
+  }
+  let h = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++;
+  return sign | h;
+}
+
+export function halfBitsToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Converts a number to what an element of `dtype` holds (ONNX Cast semantics). */
+export function castValue(x: number, dtype: DType): number {
+  switch (dtype) {
+    case 'float32': return Math.fround(x);
+    case 'float16': return roundToHalf(x);
+    case 'float64': return x;
+    case 'bool': return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+    default:
+      // Float to integer truncates toward zero; NaN becomes 0 in our storage.
+      if (!Number.isFinite(x)) return Number.isNaN(x) ? 0 : x;
+      return Math.trunc(x);
+  }
+}
