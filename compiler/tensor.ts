@@ -51,11 +51,37 @@ export function stridesOf(shape: readonly number[]): number[] {
 }
 
 export class Tensor {
-  constructor(readonly dtype: DType, readonly shape: readonly number[], readonly data: TensorData) {
-    if (data.length !== sizeOf(shape)) {
-      throw new Error(`tensor data has ${data.length} elements, shape [${shape.join(', ')}] needs ${sizeOf(shape)}`);
+  private stored: TensorData | undefined;
+  private load: (() => TensorData) | undefined;
+
+  /**
+   * `data` may be a loader, called on first use: weights of a large model
+   * stay in the file's buffer (or on disk) until an op needs them, so
+   * inspecting a model never holds a second copy of its weights.
+   */
+  constructor(readonly dtype: DType, readonly shape: readonly number[], data: TensorData | (() => TensorData)) {
+    if (typeof data === 'function') this.load = data;
+    else { this.stored = data; this.check(data); }
+  }
+
+  private check(data: TensorData): void {
+    if (data.length !== sizeOf(this.shape)) {
+      throw new Error(`tensor data has ${data.length} elements, shape [${this.shape.join(', ')}] needs ${sizeOf(this.shape)}`);
     }
   }
+
+  get data(): TensorData {
+    if (this.stored === undefined) {
+      const data = this.load!();
+      this.check(data);
+      this.stored = data;
+      this.load = undefined;
+    }
+    return this.stored;
+  }
+
+  /** True once the values are in memory (always, unless built from a loader). */
+  get loaded(): boolean { return this.stored !== undefined; }
 
   static zeros(dtype: DType, shape: readonly number[]): Tensor {
     return new Tensor(dtype, [...shape], allocData(dtype, sizeOf(shape)));
@@ -72,7 +98,7 @@ export class Tensor {
     return Tensor.from(dtype, [], [value]);
   }
 
-  get size(): number { return this.data.length; }
+  get size(): number { return sizeOf(this.shape); }
   get rank(): number { return this.shape.length; }
 
   /** Same data, new shape (no copy). */
@@ -137,4 +163,28 @@ export function castValue(x: number, dtype: DType): number {
       if (!Number.isFinite(x)) return Number.isNaN(x) ? 0 : x;
       return Math.trunc(x);
   }
+}
+
+/** ONNX TensorProto.DataType numbers of the element types we support. */
+const ONNX_DTYPES: Record<number, DType> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64',
+  9: 'bool', 10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64',
+};
+const ONNX_DTYPE_NAMES: Record<number, string> = {
+  0: 'UNDEFINED', 8: 'STRING', 14: 'COMPLEX64', 15: 'COMPLEX128', 16: 'BFLOAT16',
+  17: 'FLOAT8E4M3FN', 18: 'FLOAT8E4M3FNUZ', 19: 'FLOAT8E5M2', 20: 'FLOAT8E5M2FNUZ', 21: 'UINT4', 22: 'INT4',
+};
+
+/** The element type for an ONNX DataType number, or undefined when unsupported. */
+export function dtypeFromOnnx(code: number): DType | undefined {
+  return ONNX_DTYPES[code];
+}
+
+export function onnxDtypeName(code: number): string {
+  return ONNX_DTYPES[code] ?? ONNX_DTYPE_NAMES[code] ?? `type ${code}`;
+}
+
+export function dtypeToOnnx(dtype: DType): number {
+  for (const [code, d] of Object.entries(ONNX_DTYPES)) if (d === dtype) return Number(code);
+  throw new Error(`no ONNX type for ${dtype}`);
 }

@@ -4,7 +4,7 @@
  */
 import { AttrValue, Attrs, Dim, Node, ValueType, describeNode } from '../graph.js';
 import { UserError } from '../errors.js';
-import { Tensor } from '../tensor.js';
+import { DType, Tensor, castValue, sizeOf, stridesOf } from '../tensor.js';
 
 /** One node being inferred or executed: its attributes, opset and error reporting. */
 export class OpCall {
@@ -73,6 +73,8 @@ export function broadcastDims(call: OpCall, a: readonly Dim[], b: readonly Dim[]
       call.fail(`shapes [${a.join(', ')}] and [${b.join(', ')}] do not broadcast`);
     } else if (typeof x === 'number') out.push(x);
     else if (typeof y === 'number') out.push(y);
+    else if (x === '?') out.push(y); // a named dim is more useful than an unknown one
+    else if (y === '?') out.push(x);
     else out.push('?');
   }
   return out;
@@ -100,4 +102,64 @@ export function required<T>(call: OpCall, ins: (T | undefined)[], i: number): T 
   const v = ins[i];
   if (v === undefined) call.fail(`input ${i} is required`);
   return v;
+}
+
+/**
+ * Strides of a tensor of shape `inShape` read as if broadcast to `outShape`:
+ * aligned to the output's rank, 0 along dims the input repeats.
+ */
+export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
+  const lead = outShape.length - inShape.length;
+  const own = stridesOf(inShape);
+  return outShape.map((_, d) => (d < lead || inShape[d - lead] === 1 ? 0 : own[d - lead]));
+}
+
+/**
+ * Walks a tensor of `shape` one innermost row at a time. For each row,
+ * `body(start, offsets)` gets the row's flat index and, for each strides
+ * list (one per operand, aligned to `shape`), the operand's offset at the
+ * row start; along the row operand i advances by `strides[i][rank - 1]`.
+ * A rank-0 shape is one row of length 1; a zero-size shape has no rows.
+ */
+export function forEachRow(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+  body: (start: number, offsets: readonly number[]) => void,
+): void {
+  const size = sizeOf(shape);
+  if (size === 0) return;
+  const rank = shape.length;
+  const rowLength = rank === 0 ? 1 : shape[rank - 1];
+  const offsets = strides.map(() => 0);
+  const index = new Array<number>(Math.max(rank - 1, 0)).fill(0);
+  for (let start = 0; start < size; start += rowLength) {
+    body(start, offsets);
+    for (let d = rank - 2; d >= 0; d--) {
+      index[d]++;
+      for (let k = 0; k < strides.length; k++) offsets[k] += strides[k][d];
+      if (index[d] < shape[d]) break;
+      for (let k = 0; k < strides.length; k++) offsets[k] -= strides[k][d] * shape[d];
+      index[d] = 0;
+    }
+  }
+}
+
+/** Innermost-dim step of strides from broadcastStrides (0 for rank 0). */
+export function rowStep(strides: readonly number[]): number {
+  return strides.length === 0 ? 0 : strides[strides.length - 1];
+}
+
+/**
+ * castValue specialized to one element type, for storing computed results:
+ * skips what the typed array does on assignment (float32 rounding, integer
+ * truncation and wrap-around of the narrow types).
+ */
+export function resultConverter(dtype: DType): (x: number) => number {
+  switch (dtype) {
+    case 'float32': case 'float64':
+    case 'int32': case 'int16': case 'int8': case 'uint16': case 'uint8':
+      return (x) => x;
+    case 'uint32': return (x) => x >>> 0;
+    default: return (x) => castValue(x, dtype);
+  }
 }

@@ -1,0 +1,22 @@
+/**
+ * The llm2hls programmatic API: the same operations as the command line.
+ *
+ *   import { inspectModel, runModel } from 'llm2hls';
+ */
+export { UserError, UnsupportedError } from './errors.js';
+export { Tensor } from './tensor.js';
+export type { DType, TensorData } from './tensor.js';
+export type { Graph, Node, ValueInfo, ValueType, Dim, Attrs, AttrValue } from './graph.js';
+export { inspectModel, inspectGraph } from './inspect.js';
+export type { InspectReport, InspectOptions, TensorSummary } from './inspect.js';
+export { runModel, runGraph, writeOutputs } from './run.js';
+export type { RunOptions, NamedOutput } from './run.js';
+export { loadModel, prepareGraph } from './model.js';
+export { interpret } from './interpreter.js';
+export { printGraph, parseGraph } from './graph-text.js';
+export { verifyGraph } from './verify.js';
+export { supportedOps } from './ops/index.js';
+export { parseBindings } from '../frontend/bind.js';
+export type { Bindings } from '../frontend/bind.js';
+export { readTensorFile, readTensorDir, writeTensorPb, parseNpy } from '../frontend/tensor-files.js';
+export { ModelBuilder } from '../frontend/onnx-writer.js';

@@ -1,0 +1,71 @@
+/** `llm2hls inspect`: what is in a model and whether llm2hls can compile it. */
+import { Dim, Graph } from './graph.js';
+import { DTYPE_BYTES, FLOAT_TYPES } from './tensor.js';
+import { loadOnnxFile } from '../frontend/onnx-load.js';
+import { Bindings, applyBindings } from '../frontend/bind.js';
+import { UnsupportedNode, inferGraph } from '../frontend/infer.js';
+import { supportedOps } from './ops/index.js';
+
+export interface TensorSummary { name: string; dtype: string; shape: Dim[] }
+
+export interface InspectReport {
+  file: string;
+  graphName: string;
+  irVersion?: number;
+  opset: number;
+  producer?: string;
+  nodeCount: number;
+  opHistogram: Record<string, number>;
+  /** Float weights: element count and bytes as stored in the file. */
+  parameters: { count: number; bytes: number };
+  /** All initializers, float or not. */
+  initializers: { count: number; bytes: number };
+  inputs: TensorSummary[];
+  outputs: TensorSummary[];
+  /** Symbolic dims still unbound, by name. */
+  symbolicDims: string[];
+  unsupported: UnsupportedNode[];
+  supported: boolean;
+}
+
+export interface InspectOptions { bindings?: Bindings }
+
+export function inspectGraph(graph: Graph, file: string, options: InspectOptions = {}): InspectReport {
+  const opHistogram: Record<string, number> = {};
+  for (const n of graph.nodes) opHistogram[n.opType] = (opHistogram[n.opType] ?? 0) + 1;
+  let paramCount = 0, paramBytes = 0, initBytes = 0;
+  for (const t of graph.initializers.values()) {
+    const bytes = t.size * DTYPE_BYTES[t.dtype];
+    initBytes += bytes;
+    if (FLOAT_TYPES.has(t.dtype)) { paramCount += t.size; paramBytes += bytes; }
+  }
+  const initCount = graph.initializers.size;
+  const nodeCount = graph.nodes.length;
+  applyBindings(graph, options.bindings ?? {});
+  const { unsupported } = inferGraph(graph, { fold: true, strict: false });
+  const symbolic = new Set<string>();
+  for (const v of [...graph.inputs, ...graph.outputs]) for (const d of v.shape) if (typeof d === 'string' && d !== '?') symbolic.add(d);
+  const summary = (v: { name: string; dtype: string; shape: Dim[] }) => ({ name: v.name, dtype: v.dtype, shape: [...v.shape] });
+  return {
+    file,
+    graphName: graph.name,
+    irVersion: graph.meta.irVersion,
+    opset: graph.opset,
+    producer: graph.meta.producer,
+    nodeCount,
+    opHistogram,
+    parameters: { count: paramCount, bytes: paramBytes },
+    initializers: { count: initCount, bytes: initBytes },
+    inputs: graph.inputs.map(summary),
+    outputs: graph.outputs.map(summary),
+    symbolicDims: [...symbolic],
+    unsupported,
+    supported: unsupported.length === 0,
+  };
+}
+
+export function inspectModel(file: string, options: InspectOptions = {}): InspectReport {
+  return inspectGraph(loadOnnxFile(file), file, options);
+}
+
+export { supportedOps };

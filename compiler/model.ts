@@ -1,0 +1,23 @@
+/** Loading a model and preparing its graph for execution: the frontend in one call. */
+import { Graph } from './graph.js';
+import { verifyGraph } from './verify.js';
+import { loadOnnxFile } from '../frontend/onnx-load.js';
+import { Bindings, applyBindings } from '../frontend/bind.js';
+import { inferGraph, requireStatic } from '../frontend/infer.js';
+
+export interface PrepareOptions {
+  bindings?: Bindings;
+}
+
+/** Loads MODEL, binds dims, infers shapes, folds constants and checks the result is static and supported. */
+export function prepareGraph(graph: Graph, options: PrepareOptions = {}): Graph {
+  applyBindings(graph, options.bindings ?? {});
+  inferGraph(graph, { fold: true, strict: true });
+  requireStatic(graph);
+  verifyGraph(graph);
+  return graph;
+}
+
+export function loadModel(modelPath: string): Graph {
+  return loadOnnxFile(modelPath);
+}

@@ -1,0 +1,102 @@
+/**
+ * ReduceMean, ReduceSum, ReduceMax. The axes come from the `axes` attribute
+ * in older opsets and from an optional second input in newer ones
+ * (ReduceSum since 13, ReduceMean/ReduceMax since 18); both forms are read
+ * whichever opset the model declares. Empty axes reduce every axis unless
+ * noop_with_empty_axes is set. Accumulation is in float64.
+ */
+import { Dim } from '../graph.js';
+import { Tensor, sizeOf } from '../tensor.js';
+import {
+  OpCall, OpDef, broadcastStrides, forEachRow, intsOf, normAxis, required, resultConverter, rowStep,
+} from './op.js';
+import { registerOp } from './registry.js';
+
+interface Reduction {
+  init: number;
+  combine: (acc: number, x: number) => number;
+  /** Final value from the accumulator and the number of reduced elements. */
+  finish: (acc: number, count: number) => number;
+}
+
+const REDUCTIONS: Record<string, Reduction> = {
+  ReduceSum: { init: 0, combine: (s, x) => s + x, finish: (s) => s },
+  ReduceMean: { init: 0, combine: (s, x) => s + x, finish: (s, n) => s / n },
+  ReduceMax: { init: -Infinity, combine: Math.max, finish: (m) => m },
+};
+
+/**
+ * The axes to reduce, sorted and normalized, or 'noop' for an empty list
+ * under noop_with_empty_axes. `axesInput` is undefined when the input is
+ * absent; null when present but not a known constant.
+ */
+function reductionAxes(call: OpCall, rank: number, axesInput: Tensor | undefined | null): number[] | 'noop' | null {
+  let axes: number[];
+  if (axesInput === null) return null;
+  if (axesInput) axes = intsOf(axesInput);
+  else axes = call.has('axes') ? call.ints('axes') : [];
+  if (axes.length === 0) {
+    if (call.int('noop_with_empty_axes', 0)) return 'noop';
+    return Array.from({ length: rank }, (_, i) => i);
+  }
+  const norm = new Set(axes.map((a) => normAxis(call, a, rank)));
+  if (norm.size !== axes.length) call.fail(`axes [${axes.join(', ')}] repeat an axis`);
+  return [...norm].sort((a, b) => a - b);
+}
+
+function reducedShape<D extends Dim>(shape: readonly D[], axes: readonly number[], keepdims: boolean): (D | 1)[] {
+  const out: (D | 1)[] = [];
+  shape.forEach((d, i) => {
+    if (!axes.includes(i)) out.push(d);
+    else if (keepdims) out.push(1);
+  });
+  return out;
+}
+
+function reduceOp(r: Reduction): OpDef {
+  return {
+    infer(call, ins, consts) {
+      const x = required(call, ins, 0);
+      const keepdims = call.int('keepdims', 1) !== 0;
+      const axesInput = ins[1] === undefined ? undefined : consts[1] ?? null;
+      const axes = reductionAxes(call, x.shape.length, axesInput);
+      if (axes === 'noop') return [{ dtype: x.dtype, shape: [...x.shape] }];
+      if (axes === null) {
+        // Unknown axes: with keepdims the rank is still known.
+        if (!keepdims) call.fail('needs constant axes when keepdims is 0');
+        return [{ dtype: x.dtype, shape: x.shape.map(() => '?') }];
+      }
+      return [{ dtype: x.dtype, shape: reducedShape(x.shape, axes, keepdims) }];
+    },
+    execute(call, ins) {
+      const x = required(call, ins, 0);
+      const axes = reductionAxes(call, x.rank, ins[1]);
+      if (axes === 'noop') return [x];
+      const keepdims = call.int('keepdims', 1) !== 0;
+      return [reduce(x, axes ?? [], keepdims, r)];
+    },
+  };
+}
+
+function reduce(x: Tensor, axes: readonly number[], keepdims: boolean, r: Reduction): Tensor {
+  const kept = reducedShape(x.shape, axes, true);
+  const acc = new Float64Array(sizeOf(kept)).fill(r.init);
+  const accStrides = broadcastStrides(kept, x.shape);
+  const step = rowStep(accStrides);
+  const len = x.rank === 0 ? 1 : x.shape[x.rank - 1];
+  const data = x.data;
+  forEachRow(x.shape, [accStrides], (start, offs) => {
+    const base = offs[0];
+    for (let j = 0; j < len; j++) {
+      const k = base + j * step;
+      acc[k] = r.combine(acc[k], data[start + j]);
+    }
+  });
+  const count = sizeOf(x.shape.filter((_, i) => axes.includes(i)));
+  const out = Tensor.zeros(x.dtype, keepdims ? kept : reducedShape(x.shape, axes, false));
+  const conv = resultConverter(x.dtype);
+  for (let i = 0; i < acc.length; i++) out.data[i] = conv(r.finish(acc[i], count));
+  return out;
+}
+
+for (const [name, r] of Object.entries(REDUCTIONS)) registerOp(name, reduceOp(r));

@@ -1,0 +1,50 @@
+/** `llm2hls run`: the golden interpreter on a model and a folder of inputs. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from './errors.js';
+import { Graph } from './graph.js';
+import { interpret, InterpretOptions } from './interpreter.js';
+import { prepareGraph } from './model.js';
+import { Tensor } from './tensor.js';
+import { loadOnnxFile } from '../frontend/onnx-load.js';
+import { Bindings, bindingsFromInputs } from '../frontend/bind.js';
+import { readTensorDir, writeTensorPb } from '../frontend/tensor-files.js';
+
+export interface NamedOutput { name: string; tensor: Tensor }
+
+export interface RunOptions extends InterpretOptions {
+  bindings?: Bindings;
+}
+
+/** Runs an already loaded graph on input tensors (in graph-input order). */
+export function runGraph(graph: Graph, inputs: readonly Tensor[], options: RunOptions = {}): NamedOutput[] {
+  const bindings = bindingsFromInputs(graph, inputs, options.bindings);
+  prepareGraph(graph, { bindings });
+  const outputs = interpret(graph, inputs, options);
+  return graph.outputs.map((o, i) => ({ name: o.name, tensor: outputs[i] }));
+}
+
+/** Loads MODEL, reads INPUTS_DIR (input_0.pb ... or .npy) and runs the golden interpreter. */
+export function runModel(modelPath: string, inputsDir: string, options: RunOptions = {}): NamedOutput[] {
+  const graph = loadOnnxFile(modelPath);
+  const inputs = readTensorDir(inputsDir).map((t) => t.tensor);
+  if (inputs.length === 0 && graph.inputs.length > 0) {
+    throw new UserError(`${inputsDir}: no input_0.pb or input_0.npy found (the model takes ${graph.inputs.map((i) => `'${i.name}'`).join(', ')})`);
+  }
+  return runGraph(graph, inputs, options);
+}
+
+/**
+ * Writes output_0.pb ... into OUT_DIR. Each file is written under a temporary
+ * name and renamed, so an interrupted run never leaves a file that looks complete.
+ */
+export function writeOutputs(outDir: string, outputs: readonly NamedOutput[]): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  return outputs.map((o, i) => {
+    const file = path.join(outDir, `output_${i}.pb`);
+    const tmp = `${file}.partial`;
+    writeTensorPb(tmp, o.tensor, o.name);
+    fs.renameSync(tmp, file);
+    return file;
+  });
+}

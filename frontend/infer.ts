@@ -1,0 +1,139 @@
+/**
+ * Type/shape inference over the graph IR, with constant folding of the
+ * shape arithmetic exporters write (Shape -> Gather -> Unsqueeze -> Concat ->
+ * Reshape ...). Once symbolic dims are bound, folding makes a dynamic-axes
+ * export fully static.
+ */
+import { UnsupportedError, UserError } from '../compiler/errors.js';
+import { Graph, Node, ValueType, describeNode, isStatic } from '../compiler/graph.js';
+import { OpCall, getOp } from '../compiler/ops/index.js';
+import { Tensor } from '../compiler/tensor.js';
+
+/** Folding never materializes more than this many elements per node, so weights stay lazy. */
+const FOLD_LIMIT = 1 << 20;
+
+export interface UnsupportedNode { node: string; opType: string }
+
+export interface InferResult {
+  /** Nodes whose op we do not support (inference skips them and what depends on them). */
+  unsupported: UnsupportedNode[];
+  folded: number;
+}
+
+export interface InferOptions {
+  /** Fold nodes whose inputs are all constant (default true). */
+  fold?: boolean;
+  /** Throw on the first unsupported op instead of collecting them (default true). */
+  strict?: boolean;
+}
+
+function unsupportedMessage(node: Node, opset: number): string {
+  return `${describeNode(node)}: op ${node.opType} (opset ${opset}) is not supported by llm2hls; run 'llm2hls inspect' for the full list of unsupported nodes`;
+}
+
+function tryFold(graph: Graph, node: Node, call: OpCall, types: (ValueType | undefined)[]): Tensor[] | undefined {
+  const op = getOp(node.opType)!;
+  if (node.opType === 'Shape') {
+    const t = types[0];
+    if (!t || !isStatic(t.shape)) return undefined;
+    return op.execute(call, [shapeOnly(t)]);
+  }
+  const consts = node.inputs.map((n) => (n ? graph.initializers.get(n) : undefined));
+  if (node.inputs.some((n, i) => n && !consts[i])) return undefined;
+  if (consts.reduce((s, t) => s + (t ? t.size : 0), 0) > FOLD_LIMIT) return undefined;
+  const outs = op.execute(call, consts);
+  if (outs.some((t) => t.size > FOLD_LIMIT)) return undefined;
+  return outs;
+}
+
+/** A stand-in tensor with the right shape for Shape: its values are never read. */
+function shapeOnly(t: ValueType): Tensor {
+  const shape = t.shape as number[];
+  return new Tensor(t.dtype, shape, () => { throw new Error('Shape read tensor values'); });
+}
+
+export function inferGraph(graph: Graph, options: InferOptions = {}): InferResult {
+  const fold = options.fold ?? true;
+  const strict = options.strict ?? true;
+  const unsupported: UnsupportedNode[] = [];
+  let folded = 0;
+  const kept: Node[] = [];
+  const defined = new Set<string>([...graph.inputs.map((i) => i.name), ...graph.initializers.keys()]);
+
+  for (const node of graph.nodes) {
+    for (const name of node.inputs) {
+      if (name && !defined.has(name)) {
+        throw new UserError(`${describeNode(node)}: input '${name}' is not produced by any earlier node, initializer or graph input`);
+      }
+    }
+    node.outputs.forEach((o) => o && defined.add(o));
+    const op = getOp(node.opType);
+    if (!op) {
+      if (strict) throw new UnsupportedError(unsupportedMessage(node, graph.opset));
+      unsupported.push({ node: node.name, opType: node.opType });
+      kept.push(node);
+      continue;
+    }
+    const ins = node.inputs.map((n) => (n ? graph.types.get(n) : undefined));
+    if (node.inputs.some((n, i) => n && !ins[i])) { kept.push(node); continue; } // downstream of an unsupported op
+    const call = new OpCall(node, graph.opset);
+    const values = fold ? tryFold(graph, node, call, ins) : undefined;
+    if (values) {
+      values.forEach((t, i) => {
+        const name = node.outputs[i];
+        if (!name) return;
+        graph.initializers.set(name, t);
+        graph.types.set(name, { dtype: t.dtype, shape: [...t.shape] });
+      });
+      folded++;
+      continue;
+    }
+    const consts = node.inputs.map((n) => (n ? graph.initializers.get(n) : undefined));
+    const outTypes = op.infer(call, ins, consts);
+    node.outputs.forEach((name, i) => { if (name && outTypes[i]) graph.types.set(name, outTypes[i]); });
+    kept.push(node);
+  }
+  graph.nodes = kept;
+  removeDeadCode(graph);
+  for (const out of graph.outputs) {
+    const t = graph.types.get(out.name);
+    // Where inference could not tell a dim, the exporter's declared one (often a name) is kept.
+    if (t) {
+      out.dtype = t.dtype;
+      out.shape = t.shape.length === out.shape.length ? t.shape.map((d, i) => (d === '?' ? out.shape[i] : d)) : t.shape;
+    }
+  }
+  return { unsupported, folded };
+}
+
+/** Drops nodes and constants that no graph output depends on. */
+export function removeDeadCode(graph: Graph): void {
+  const live = new Set(graph.outputs.map((o) => o.name));
+  const kept: Node[] = [];
+  for (let i = graph.nodes.length - 1; i >= 0; i--) {
+    const node = graph.nodes[i];
+    if (node.outputs.some((o) => live.has(o))) {
+      kept.push(node);
+      node.inputs.forEach((n) => n && live.add(n));
+    }
+  }
+  graph.nodes = kept.reverse();
+  for (const name of [...graph.initializers.keys()]) if (!live.has(name)) graph.initializers.delete(name);
+}
+
+/** Names the first value whose shape still has a symbolic or unknown dim. */
+export function requireStatic(graph: Graph): void {
+  for (const node of graph.nodes) {
+    for (const name of node.outputs) {
+      const t = graph.types.get(name);
+      if (t && !isStatic(t.shape)) {
+        const dims = t.shape.filter((d) => typeof d === 'string');
+        const named = dims.filter((d) => d !== '?');
+        const hint = named.length > 0
+          ? `bind ${named.map((d) => `--bind ${d}=N`).join(' ')} or pass inputs`
+          : 'its size depends on data that is not constant';
+        throw new UserError(`value '${name}' of ${describeNode(node)} has shape [${t.shape.join(', ')}] that is not static: ${hint}`);
+      }
+    }
+  }
+}
