@@ -18,7 +18,7 @@ import { DType, Tensor } from './tensor.js';
 
 /** Constants with at most this many elements are printed with their values. */
 const INLINE_LIMIT = 64;
-const PLAIN = /^[A-Za-z_][A-Za-z0-9_.:\/\-]*$/;
+const PLAIN = /^[A-Za-z_][A-Za-z0-9_.\/\-]*$/;
 
 function name(n: string): string { return PLAIN.test(n) ? n : JSON.stringify(n); }
 function value(n: string): string { return n === '' ? '' : `%${name(n)}`; }
@@ -70,7 +70,7 @@ class Parser {
       this.pos += m[0].length;
       return JSON.parse(m[0]) as string;
     }
-    const m = /^[A-Za-z0-9_.:\/\-+?]+/.exec(this.text.slice(this.pos));
+    const m = /^[A-Za-z0-9_.\/\-+?]+/.exec(this.text.slice(this.pos));
     if (!m) this.fail('expected a name');
     this.pos += m[0].length;
     return m[0];
@@ -167,9 +167,9 @@ export function parseGraph(text: string): Graph {
       const opType = p.word();
       p.expect('(');
       const inputs: string[] = [];
-      while (!p.eat(')')) {
-        inputs.push(p.peek('%') ? p.value() : '');
-        if (!p.eat(',') && !p.peek(')')) p.fail("expected ',' or ')'");
+      if (!p.eat(')')) {
+        do { inputs.push(p.peek('%') ? p.value() : ''); } while (p.eat(','));
+        p.expect(')');
       }
       const attrs = p.attrs();
       const node: Node = { name: p.eat('@') ? p.word() : '', opType, inputs, outputs, attrs };

@@ -35,8 +35,11 @@ export function buildTinyGpt(cfg: TinyGptConfig = TINY_GPT): ModelBuilder {
   const { vocab, context, dim: d, heads: h, layers } = cfg;
   const hd = d / h;
   const b = new ModelBuilder('tiny_gpt', 17);
-  const weights = (name: string, shape: number[], scale: number) =>
-    b.initializer(name, Tensor.from('float32', shape, Array.from({ length: shape.reduce((x, y) => x * y, 1) }, () => (rand() * 2 - 1) * scale)));
+  const weights = (name: string, shape: number[], scale: number) => {
+    const values = new Float32Array(shape.reduce((x, y) => x * y, 1));
+    for (let i = 0; i < values.length; i++) values[i] = (rand() * 2 - 1) * scale;
+    return b.initializer(name, new Tensor('float32', shape, values));
+  };
   const constant = (name: string, dtype: 'int64' | 'float32', shape: number[], values: number[]) => b.initializer(name, Tensor.from(dtype, shape, values));
   const linear = (x: string, name: string, nIn: number, nOut: number) =>
     b.node('Add', [b.node('MatMul', [x, weights(`${name}.weight`, [nIn, nOut], 1 / Math.sqrt(nIn))]), weights(`${name}.bias`, [nOut], 0.1)]);
@@ -81,14 +84,14 @@ export function buildTinyGpt(cfg: TinyGptConfig = TINY_GPT): ModelBuilder {
   return b;
 }
 
-/** Writes tiny_gpt.onnx and tiny_gpt_data/input_0.pb (8 prompt tokens) into `dir`. */
-export function writeTinyGpt(dir: string, cfg: TinyGptConfig = TINY_GPT): string {
-  fs.mkdirSync(path.join(dir, 'tiny_gpt_data'), { recursive: true });
-  const file = path.join(dir, 'tiny_gpt.onnx');
+/** Writes NAME.onnx and NAME_data/input_0.pb (8 prompt tokens) into `dir`. */
+export function writeTinyGpt(dir: string, cfg: TinyGptConfig = TINY_GPT, name = 'tiny_gpt'): string {
+  fs.mkdirSync(path.join(dir, `${name}_data`), { recursive: true });
+  const file = path.join(dir, `${name}.onnx`);
   buildTinyGpt(cfg).save(file);
   const rand = random(cfg.seed + 1);
   const ids = Tensor.from('int64', [1, 8], Array.from({ length: 8 }, () => Math.floor(rand() * cfg.vocab)));
-  writeTensorPb(path.join(dir, 'tiny_gpt_data', 'input_0.pb'), ids, 'input_ids');
+  writeTensorPb(path.join(dir, `${name}_data`, 'input_0.pb'), ids, 'input_ids');
   return file;
 }
 

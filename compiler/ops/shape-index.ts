@@ -173,13 +173,15 @@ function touchedAxes(call: OpCall, ins: (ValueType | undefined)[], axes: number[
   return [...Array(typeof n === 'number' ? Math.min(n, rank) : rank).keys()];
 }
 
+/** Slice inputs 1-4; before opset 10 they were attributes of the same names. */
+const SLICE_OPERANDS = ['starts', 'ends', 'axes', 'steps'] as const;
+
 registerOp('Slice', {
   // `call: OpCall` is annotated so that call.fail() narrows (TS needs an explicit type for that).
   infer(call: OpCall, ins, consts) {
     const x = required(call, ins, 0);
     const rank = x.shape.length;
-    const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) =>
-      constArgInts(call, ins, consts, i, ['', 'starts', 'ends', 'axes', 'steps'][i]));
+    const [starts, ends, axes, steps] = SLICE_OPERANDS.map((attr, i) => constArgInts(call, ins, consts, i + 1, attr));
     if (starts === undefined || ends === undefined) call.fail('starts and ends are required');
     if (starts === 'unknown' || ends === 'unknown' || axes === 'unknown' || steps === 'unknown') {
       const touched = touchedAxes(call, ins, axes, rank);
@@ -190,8 +192,7 @@ registerOp('Slice', {
   },
   execute(call: OpCall, ins) {
     const x = required(call, ins, 0);
-    const [starts, ends, axes, steps] = [1, 2, 3, 4].map((i) =>
-      argInts(call, ins, i, ['', 'starts', 'ends', 'axes', 'steps'][i]));
+    const [starts, ends, axes, steps] = SLICE_OPERANDS.map((attr, i) => argInts(call, ins, i + 1, attr));
     if (starts === undefined || ends === undefined) call.fail('starts and ends are required');
     const ranges = sliceRanges(call, x.rank, starts, ends, axes, steps);
     const xs = stridesOf(x.shape);

@@ -56,10 +56,8 @@ function reshapeDims(call: OpCall, input: readonly Dim[], target: readonly numbe
   if (inferred !== target.lastIndexOf(-1)) call.fail(`shape [${target.join(', ')}] has more than one -1`);
   const others = out.filter((_, i) => i !== inferred);
   if (inferred >= 0) out[inferred] = quotientDim(input, others);
-  if (isStatic(input) && isStatic(others)) {
-    if (sizeOf(input) !== sizeOf(out.map((d) => (typeof d === 'number' ? d : -1)))) {
-      call.fail(`cannot reshape ${formatDims(input)} (${sizeOf(input)} elements) to [${target.join(', ')}]`);
-    }
+  if (isStatic(input) && isStatic(others) && !(isStatic(out) && sizeOf(out) === sizeOf(input))) {
+    call.fail(`cannot reshape ${formatDims(input)} (${sizeOf(input)} elements) to [${target.join(', ')}]`);
   }
   return out;
 }
