@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-// Switch to '../compiler/ops/index.js' once every module it imports exists.
-import '../compiler/ops/shape.js';
-import { getOp } from '../compiler/ops/registry.js';
-import { OpCall } from '../compiler/ops/op.js';
+import { OpCall, getOp } from '../compiler/ops/index.js';
 import { UserError } from '../compiler/errors.js';
 import { Attrs, Dim, ValueType } from '../compiler/graph.js';
 import { DType, Tensor, sizeOf } from '../compiler/tensor.js';
@@ -12,7 +9,8 @@ const INT64_MAX = Number(2n ** 63n - 1n);
 const INT64_MIN = Number(-(2n ** 63n));
 
 function opCall(op: string, attrs: Attrs, outputs: number, opset: number): OpCall {
-  const node = { name: 'n1', opType: op, inputs: [], outputs: Array.from({ length: outputs }, (_, i) => `y${i}`), attrs };
+  const names = Array.from({ length: outputs }, (_, i) => `y${i}`);
+  const node = { name: 'n1', opType: op, inputs: [], outputs: names, attrs };
   return new OpCall(node, opset);
 }
 

@@ -46,39 +46,95 @@ interface MatView {
   colStride: number;
 }
 
-/** Columns of B per tile of the i-k-j loop, so the tile stays in cache across rows of A. */
-const TILE = 256;
-
-/** acc (row-major M×N, float64) += A (M×K) · B (K×N). */
+/**
+ * acc (row-major M×N, float64) += A (M×K) · B (K×N). Rows of A go four at a
+ * time so each element of B loaded from memory serves four rows: B can be
+ * far larger than cache (a vocabulary projection) and is streamed M/4 times.
+ */
 function matmulAccumulate(a: MatView, b: MatView, M: number, K: number, N: number, acc: Float64Array): void {
-  const ad = a.data, bd = b.data;
-  const ars = a.rowStride, acs = a.colStride, brs = b.rowStride, bcs = b.colStride;
-  if (bcs === 1) {
-    // B rows contiguous: i-k-j, streaming a row tile of B per k.
-    for (let j0 = 0; j0 < N; j0 += TILE) {
-      const j1 = Math.min(N, j0 + TILE);
-      for (let i = 0; i < M; i++) {
-        const accRow = i * N, aRow = a.offset + i * ars;
-        for (let k = 0; k < K; k++) {
-          const av = ad[aRow + k * acs];
-          const bRow = b.offset + k * brs;
-          for (let j = j0; j < j1; j++) acc[accRow + j] += av * bd[bRow + j];
-        }
-      }
-    }
-    return;
-  }
-  // B columns contiguous (transposed B): one dot product per output.
-  for (let i = 0; i < M; i++) {
-    const aRow = a.offset + i * ars;
-    for (let j = 0; j < N; j++) {
-      const bCol = b.offset + j * bcs;
-      let s = 0;
-      for (let k = 0; k < K; k++) s += ad[aRow + k * acs] * bd[bCol + k * brs];
-      acc[i * N + j] += s;
-    }
-  }
+  // B rows contiguous: accumulate scaled rows of B (i-k-j order); else B is
+  // transposed and its columns are contiguous: one dot product per output.
+  const [block4, block1] = b.colStride === 1 ? [axpyRows4, axpyRow] : [dotRows4, dotRow];
+  let i = 0;
+  for (; i + 4 <= M; i += 4) block4(a, b, i, K, N, acc);
+  for (; i < M; i++) block1(a, b, i, K, N, acc);
 }
+
+type RowKernel = (a: MatView, b: MatView, i: number, K: number, N: number, acc: Float64Array) => void;
+
+/** Rows i..i+3 of the product, B row-major; k advances two at a time. */
+const axpyRows4: RowKernel = (a, b, i, K, N, acc) => {
+  const ad = a.data, bd = b.data, acs = a.colStride, brs = b.rowStride;
+  const q0 = a.offset + i * a.rowStride, q1 = q0 + a.rowStride, q2 = q1 + a.rowStride, q3 = q2 + a.rowStride;
+  const r0 = i * N, r1 = r0 + N, r2 = r1 + N, r3 = r2 + N;
+  let k = 0;
+  for (; k + 2 <= K; k += 2) {
+    const ka = k * acs, kb = ka + acs;
+    const x0 = ad[q0 + ka], x1 = ad[q1 + ka], x2 = ad[q2 + ka], x3 = ad[q3 + ka];
+    const y0 = ad[q0 + kb], y1 = ad[q1 + kb], y2 = ad[q2 + kb], y3 = ad[q3 + kb];
+    const u0 = b.offset + k * brs, v0 = u0 + brs;
+    for (let j = 0; j < N; j++) {
+      const u = bd[u0 + j], v = bd[v0 + j];
+      acc[r0 + j] += x0 * u + y0 * v;
+      acc[r1 + j] += x1 * u + y1 * v;
+      acc[r2 + j] += x2 * u + y2 * v;
+      acc[r3 + j] += x3 * u + y3 * v;
+    }
+  }
+  for (; k < K; k++) {
+    const ka = k * acs;
+    const x0 = ad[q0 + ka], x1 = ad[q1 + ka], x2 = ad[q2 + ka], x3 = ad[q3 + ka];
+    const u0 = b.offset + k * brs;
+    for (let j = 0; j < N; j++) {
+      const u = bd[u0 + j];
+      acc[r0 + j] += x0 * u;
+      acc[r1 + j] += x1 * u;
+      acc[r2 + j] += x2 * u;
+      acc[r3 + j] += x3 * u;
+    }
+  }
+};
+
+/** Row i of the product, B row-major. */
+const axpyRow: RowKernel = (a, b, i, K, N, acc) => {
+  const ad = a.data, bd = b.data, q = a.offset + i * a.rowStride, r = i * N;
+  for (let k = 0; k < K; k++) {
+    const x = ad[q + k * a.colStride], u0 = b.offset + k * b.rowStride;
+    for (let j = 0; j < N; j++) acc[r + j] += x * bd[u0 + j];
+  }
+};
+
+/** Rows i..i+3 of the product, B with contiguous columns. */
+const dotRows4: RowKernel = (a, b, i, K, N, acc) => {
+  const ad = a.data, bd = b.data, acs = a.colStride, brs = b.rowStride;
+  const q0 = a.offset + i * a.rowStride, q1 = q0 + a.rowStride, q2 = q1 + a.rowStride, q3 = q2 + a.rowStride;
+  for (let j = 0; j < N; j++) {
+    const c = b.offset + j * b.colStride;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let k = 0; k < K; k++) {
+      const u = bd[c + k * brs], ka = k * acs;
+      s0 += ad[q0 + ka] * u;
+      s1 += ad[q1 + ka] * u;
+      s2 += ad[q2 + ka] * u;
+      s3 += ad[q3 + ka] * u;
+    }
+    acc[i * N + j] += s0;
+    acc[(i + 1) * N + j] += s1;
+    acc[(i + 2) * N + j] += s2;
+    acc[(i + 3) * N + j] += s3;
+  }
+};
+
+/** Row i of the product, B with contiguous columns. */
+const dotRow: RowKernel = (a, b, i, K, N, acc) => {
+  const ad = a.data, bd = b.data, q = a.offset + i * a.rowStride;
+  for (let j = 0; j < N; j++) {
+    const c = b.offset + j * b.colStride;
+    let s = 0;
+    for (let k = 0; k < K; k++) s += ad[q + k * a.colStride] * bd[c + k * b.rowStride];
+    acc[i * N + j] += s;
+  }
+};
 
 // ---------------------------------------------------------------- MatMul
 

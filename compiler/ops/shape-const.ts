@@ -16,8 +16,11 @@ function scalarValue(call: OpCall, t: Tensor, what: string): number {
 /** Range operands as numbers, all of the start's element type. */
 function rangeOperands(call: OpCall, ts: Tensor[]): [DType, number, number, number] {
   const [start, limit, delta] = ts;
-  if (limit.dtype !== start.dtype || delta.dtype !== start.dtype) call.fail('start, limit and delta must share one type');
-  return [start.dtype, scalarValue(call, start, 'start'), scalarValue(call, limit, 'limit'), scalarValue(call, delta, 'delta')];
+  if (limit.dtype !== start.dtype || delta.dtype !== start.dtype) {
+    call.fail('start, limit and delta must share one type');
+  }
+  const values = [start, limit, delta].map((t, i) => scalarValue(call, t, ['start', 'limit', 'delta'][i]));
+  return [start.dtype, values[0], values[1], values[2]];
 }
 
 /** max(ceil((limit - start) / delta), 0), with the difference taken in the element type as runtimes do. */

@@ -57,7 +57,8 @@ function splitCount(call: OpCall, hasSplitInput: boolean): number {
   const n = call.node.outputs.length;
   if (call.has('num_outputs')) {
     if (hasSplitInput) call.fail("give either the 'split' input or 'num_outputs', not both");
-    if (call.int('num_outputs') !== n) call.fail(`num_outputs=${call.int('num_outputs')} but the node has ${n} outputs`);
+    const declared = call.int('num_outputs');
+    if (declared !== n) call.fail(`num_outputs=${declared} but the node has ${n} outputs`);
   }
   return n;
 }
@@ -99,7 +100,8 @@ registerOp('Split', {
   execute(call, ins) {
     const x = required(call, ins, 0);
     const axis = normAxis(call, call.int('axis', 0), x.rank);
-    const sizes = splitSizes(call, x.shape[axis], splitCount(call, ins[1] !== undefined), argInts(call, ins, 1, 'split'));
+    const count = splitCount(call, ins[1] !== undefined);
+    const sizes = splitSizes(call, x.shape[axis], count, argInts(call, ins, 1, 'split'));
     const xs = stridesOf(x.shape);
     let at = 0;
     return sizes.map((size) => {
@@ -167,7 +169,9 @@ function slicedDim(d: Dim, r: AxisRange | undefined): Dim {
 }
 
 /** Axes a Slice with non-constant operands may touch: the given axes, else the first len(starts). */
-function touchedAxes(call: OpCall, ins: (ValueType | undefined)[], axes: number[] | undefined | 'unknown', rank: number): number[] {
+function touchedAxes(
+  call: OpCall, ins: (ValueType | undefined)[], axes: number[] | undefined | 'unknown', rank: number,
+): number[] {
   if (Array.isArray(axes)) return normAxes(call, axes, rank);
   const n = axes === undefined ? ins[1]?.shape[0] : undefined;
   return [...Array(typeof n === 'number' ? Math.min(n, rank) : rank).keys()];

@@ -86,9 +86,13 @@ export function shapeOperandInputs(graph: Graph): Set<string> {
   return out;
 }
 
-/** Turns the given graph inputs into constants holding `values` (in graph-input order). */
-function bindAsConstants(graph: Graph, names: ReadonlySet<string>, values: readonly Tensor[]): Tensor[] {
-  if (names.size === 0 || values.length !== graph.inputs.length) return [...values];
+/**
+ * Turns the graph inputs that feed shape operands into constants holding the
+ * data set's values; returns the remaining inputs (in graph-input order).
+ */
+export function bindShapeOperands(graph: Graph, values: readonly Tensor[]): { inputs: Tensor[]; constants: string[] } {
+  const names = shapeOperandInputs(graph);
+  if (names.size === 0 || values.length !== graph.inputs.length) return { inputs: [...values], constants: [] };
   const kept: Tensor[] = [];
   graph.inputs.forEach((input, i) => {
     if (names.has(input.name)) {
@@ -97,7 +101,7 @@ function bindAsConstants(graph: Graph, names: ReadonlySet<string>, values: reado
     } else kept.push(values[i]);
   });
   graph.inputs = graph.inputs.filter((input) => !names.has(input.name));
-  return kept;
+  return { inputs: kept, constants: [...names] };
 }
 
 /** Every default-domain ONNX op name (ONNX 1.12 schema list), for naming `_expanded` tests. */
@@ -286,9 +290,9 @@ export function runNodeTest(test: NodeTest): NodeTestResult {
     try {
       // The graph is reloaded per data set: runGraph binds and folds in place.
       graph = loadOnnxFile(path.join(test.dir, 'model.onnx'));
-      const shapeInputs = shapeOperandInputs(graph);
-      constantInputs = [...shapeInputs];
-      const inputs = bindAsConstants(graph, shapeInputs, readTensorDir(dataSet, 'input').map((t) => t.tensor));
+      const bound = bindShapeOperands(graph, readTensorDir(dataSet, 'input').map((t) => t.tensor));
+      constantInputs = bound.constants;
+      const inputs = bound.inputs;
       expected = readTensorDir(dataSet, 'output').map((t) => t.tensor);
       outputs = runGraph(graph, inputs).map((o) => o.tensor);
     } catch (e) {
