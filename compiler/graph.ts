@@ -41,7 +41,7 @@ export interface Graph {
   /** Types of every value once inferred (inputs, outputs and intermediates). */
   types: Map<string, ValueType>;
   /** Metadata for reports; nothing in the compiler depends on it. */
-  meta: { producer?: string; irVersion?: number };
+  meta: { producer?: string; irVersion?: number; weightNames?: string[] };
 }
 
 export function isStatic(shape: readonly Dim[]): shape is number[] {

@@ -16,7 +16,7 @@ export interface InspectReport {
   producer?: string;
   nodeCount: number;
   opHistogram: Record<string, number>;
-  /** Float weights: element count and bytes as stored in the file. */
+  /** Float initializers of the file (not Constant nodes): element count and bytes. */
   parameters: { count: number; bytes: number };
   /** All initializers, float or not. */
   initializers: { count: number; bytes: number };
@@ -34,10 +34,11 @@ export function inspectGraph(graph: Graph, file: string, options: InspectOptions
   const opHistogram: Record<string, number> = {};
   for (const n of graph.nodes) opHistogram[n.opType] = (opHistogram[n.opType] ?? 0) + 1;
   let paramCount = 0, paramBytes = 0, initBytes = 0;
-  for (const t of graph.initializers.values()) {
+  const weights = new Set(graph.meta.weightNames ?? graph.initializers.keys());
+  for (const [name, t] of graph.initializers) {
     const bytes = t.size * DTYPE_BYTES[t.dtype];
     initBytes += bytes;
-    if (FLOAT_TYPES.has(t.dtype)) { paramCount += t.size; paramBytes += bytes; }
+    if (weights.has(name) && FLOAT_TYPES.has(t.dtype)) { paramCount += t.size; paramBytes += bytes; }
   }
   const initCount = graph.initializers.size;
   const nodeCount = graph.nodes.length;

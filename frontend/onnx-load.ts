@@ -108,6 +108,7 @@ function convertGraph(
   for (const init of g.initializer ?? []) {
     initializers.set(init.name ?? '', tensorFromProto(init, `${label}: initializer '${init.name}'`, external));
   }
+  meta.weightNames = [...initializers.keys()]; // before Constant nodes join them: those are not weights
   if ((g.sparseInitializer ?? []).length > 0) throw new UnsupportedError(`${label}: sparse initializers are not supported`);
 
   const nodes: Node[] = [];
