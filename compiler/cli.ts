@@ -10,6 +10,7 @@ import { inspectModel } from './inspect.js';
 import { formatInspect } from './report.js';
 import { runModel, writeOutputs } from './run.js';
 import { parseBindings } from '../frontend/bind.js';
+import { progressBar } from './progress.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -52,7 +53,9 @@ function buildProgram(out: (s: string) => void): Command {
         throw new UserError(`--precision ${opts.precision}: quantized golden models are not built yet; use --precision fp32`);
       }
       const started = performance.now();
-      const outputs = runModel(model, opts.inputs, { bindings: parseBindings(opts.bind) });
+      const progress = progressBar('running nodes');
+      const outputs = runModel(model, opts.inputs, { bindings: parseBindings(opts.bind), onNode: (i, n) => progress.update(i + 1, n) });
+      progress.stop();
       const files = writeOutputs(opts.out, outputs);
       const seconds = (performance.now() - started) / 1000;
       const summary = outputs.map((o, i) => ({ name: o.name, dtype: o.tensor.dtype, shape: [...o.tensor.shape], file: files[i] }));
