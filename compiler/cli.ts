@@ -11,6 +11,9 @@ import { formatInspect } from './report.js';
 import { runModel, writeOutputs } from './run.js';
 import { parseBindings } from '../frontend/bind.js';
 import { progressBar } from './progress.js';
+import { PrecisionName } from './numerics/precision.js';
+import { runModelQuantized } from './numerics/run-quantized.js';
+import { readTensorDir } from '../frontend/tensor-files.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -48,21 +51,26 @@ function buildProgram(out: (s: string) => void): Command {
     .addOption(new Option('--precision <p>', 'numeric precision').choices(['fp32', 'w8a16', 'w8a8', 'w4a16']).default('fp32'))
     .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
     .option('--json', 'print the summary as JSON')
-    .action((model: string, opts: { inputs: string; out: string; precision: string; bind: string[]; json?: boolean }) => {
-      if (opts.precision !== 'fp32') {
-        throw new UserError(`--precision ${opts.precision}: quantized golden models are not built yet; use --precision fp32`);
-      }
+    .option('--calibrate <dir>', 'calibration inputs for quantized precisions (default: the model\'s own test inputs, else random token ids)')
+    .action((model: string, opts: { inputs: string; out: string; precision: string; bind: string[]; json?: boolean; calibrate?: string }) => {
       const started = performance.now();
-      const progress = progressBar('running nodes');
-      const outputs = runModel(model, opts.inputs, { bindings: parseBindings(opts.bind), onNode: (i, n) => progress.update(i + 1, n) });
-      progress.stop();
+      let outputs;
+      if (opts.precision === 'fp32') {
+        if (opts.calibrate) throw new UserError('--calibrate applies to quantized precisions (w8a16, w8a8, w4a16), not fp32');
+        const progress = progressBar('running nodes');
+        outputs = runModel(model, opts.inputs, { bindings: parseBindings(opts.bind), onNode: (i, n) => progress.update(i + 1, n) });
+        progress.stop();
+      } else {
+        const inputs = readTensorDir(opts.inputs).map((t) => t.tensor);
+        outputs = runModelQuantized(model, inputs, opts.precision as PrecisionName, { bindings: parseBindings(opts.bind), calibrateDir: opts.calibrate }).outputs;
+      }
       const files = writeOutputs(opts.out, outputs);
       const seconds = (performance.now() - started) / 1000;
       const summary = outputs.map((o, i) => ({ name: o.name, dtype: o.tensor.dtype, shape: [...o.tensor.shape], file: files[i] }));
       if (opts.json) out(JSON.stringify({ model, precision: opts.precision, seconds, outputs: summary }, null, 2));
       else {
         for (const s of summary) out(`${s.name}: ${s.dtype}[${s.shape.join(', ')}] -> ${s.file}`);
-        out(chalk.dim(`ran ${model} (fp32 golden) in ${seconds.toFixed(2)} s`));
+        out(chalk.dim(`ran ${model} (${opts.precision} golden) in ${seconds.toFixed(2)} s`));
       }
     });
 

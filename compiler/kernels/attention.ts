@@ -82,7 +82,7 @@ const attention: OpDef = {
     const { H, Hk, scale, causal } = config(call);
     const q = required(call, ins, 0), k = required(call, ins, 1), v = required(call, ins, 2);
     const pk = ins[3], pv = ins[4];
-    const types = this.infer(call, ins, []);
+    const types = this.infer(call, ins.map((t) => t && { dtype: t.dtype, shape: [...t.shape] }), []);
     const [B, T, Cq] = q.shape, S = k.shape[1];
     const hd = Cq / H, hdv = v.shape[2] / Hk;
     const P = pk ? pk.shape[2] : 0, L = P + S;

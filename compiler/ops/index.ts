@@ -3,6 +3,8 @@ import './elementwise.js';
 import './reduce.js';
 import './nn.js';
 import './shape.js';
+// The transformer kernels (llm.Linear ...) register like ops, so fused graphs run everywhere.
+import '../kernels/index.js';
 
 export { getOp, supportedOps } from './registry.js';
 export { OpCall } from './op.js';

@@ -1,0 +1,206 @@
+/**
+ * `llm2hls compile MODEL -o DIR`: frontend -> fusion -> plan -> HLS C++
+ * project (top function, kernel library, testbench, weights, Makefile, TCL,
+ * manifest), written atomically.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { UserError } from '../compiler/errors.js';
+import { Graph } from '../compiler/graph.js';
+import { loadModel, prepareGraph } from '../compiler/model.js';
+import { Precision, precisionByName } from '../compiler/numerics/precision.js';
+import { fuseGraph } from '../compiler/passes/pipelines.js';
+import { Device, deviceByName } from '../compiler/devices/index.js';
+import { Bindings } from '../frontend/bind.js';
+import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
+import { TargetName, dialectFor } from './dialect.js';
+import { EmitResult, emitProject } from './emit.js';
+import { BackendPlan, DeviceInfo, defaultPlan, withOverrides } from './plan.js';
+import { MARKER, checkTarget, writeProject } from './project.js';
+import { writeWeightFiles } from './weights.js';
+
+export const DEFAULT_DEVICE = 'u280';
+
+export interface CompileOptions {
+  target?: TargetName;
+  device?: string;
+  precision?: string;
+  /** Path of a --config JSON file, or an already parsed config. */
+  config?: string | HlsConfig;
+  bindings?: Bindings;
+  force?: boolean;
+  /** A plan from the dataflow planner; the backend's default plan otherwise. */
+  plan?: BackendPlan;
+  /** Progress of long steps (weights writing). */
+  onProgress?: (step: string, done: number, total: number) => void;
+}
+
+export interface CompileResult {
+  dir: string;
+  top: string;
+  target: TargetName;
+  precision: string;
+  device: string;
+  kernels: number;
+  tasks: number;
+  weightBytes: number;
+  files: string[];
+  seconds: number;
+}
+
+/** The package root (holds templates/), from the source tree or dist/. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (fs.existsSync(path.join(dir, 'templates', 'project')) && fs.existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('llm2hls templates/ folder not found');
+}
+
+export function toolVersion(): string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version as string;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function deviceInfo(device: Device): DeviceInfo {
+  const extra = device as Device & { platform?: string; bambuDevice?: string };
+  return {
+    id: device.name,
+    part: device.part,
+    // The Vitis platform and Bambu device name are not in every device file; the
+    // Makefile variables PLATFORM= and BAMBU_DEVICE= override these defaults.
+    platform: extra.platform ?? '',
+    bambuDevice: extra.bambuDevice ?? `${device.part}-VVD`,
+    clockNs: Number((1000 / device.clockMHz).toFixed(3)),
+    memory: device.memory.kind.startsWith('HBM') ? 'HBM' : 'DDR',
+    banks: device.memory.channels,
+  };
+}
+
+const templateCache = new Map<string, HandlebarsTemplateDelegate>();
+
+export function renderTemplate(rel: string, context: object): string {
+  let t = templateCache.get(rel);
+  if (!t) {
+    const src = fs.readFileSync(path.join(packageRoot(), 'templates', rel), 'utf8');
+    t = Handlebars.compile(src, { noEscape: true, strict: true });
+    templateCache.set(rel, t);
+  }
+  return t(context);
+}
+
+/** Loads, prepares and fuses MODEL: the graph the backend maps onto kernels. */
+export function fusedGraph(modelPath: string, bindings: Bindings = {}): Graph {
+  const graph = loadModel(modelPath);
+  prepareGraph(graph, { bindings });
+  fuseGraph(graph);
+  return graph;
+}
+
+function recipes(target: TargetName): Record<string, string[]> {
+  const wrong = (tool: string) => [`@echo "this project was generated for ${target}; recompile with llm2hls compile --target ${tool}" >&2; exit 1`];
+  const platformCheck = '@test -n "$(PLATFORM)" || { echo "set PLATFORM=<Vitis platform> (make xo PLATFORM=...)" >&2; exit 1; }';
+  const vitis = target === 'vitis';
+  return {
+    hls: vitis ? ['$(VITIS_HLS) -f script.tcl -tclargs csim csynth'] : wrong('vitis'),
+    cosim: vitis ? ['$(VITIS_HLS) -f script.tcl -tclargs csynth cosim'] : wrong('vitis'),
+    xo: vitis ? [platformCheck, '@mkdir -p build', `$(VPP) -c -t hw --platform $(PLATFORM) -k $(TOP) -D${dialectFor('vitis').defineMacro} $(INCLUDES) -o build/$(TOP).xo src/top.cpp`] : wrong('vitis'),
+    xclbin: vitis ? [platformCheck, `$(VPP) -l -t hw --platform $(PLATFORM) --config connectivity.cfg -o build/$(TOP).xclbin build/$(TOP).xo`] : wrong('vitis'),
+    bambu: vitis ? wrong('bambu') : [
+      '@mkdir -p build/bambu',
+      `cd build/bambu && $(BAMBU) ../../src/top.cpp --top-fname=$(TOP) --compiler=$(BAMBU_COMPILER) --std=c++17 ` +
+        `--clock-period=$(CLOCK_NS) --device-name=$(BAMBU_DEVICE) -D${dialectFor('bambu').defineMacro} -I../../src -I../../kernels ` +
+        '--generate-tb=../../src/testbench.cpp --simulate --simulator=VERILATOR',
+    ],
+  };
+}
+
+function manifest(emit: EmitResult, info: { target: TargetName; precision: Precision; device: DeviceInfo; model: string; bindings: Bindings; version: string; graphName: string }): object {
+  return {
+    format: 'llm2hls-hls-project',
+    formatVersion: 1,
+    tool: { name: 'llm2hls', version: info.version },
+    target: info.target,
+    precision: info.precision.name,
+    device: info.device,
+    top: emit.top,
+    model: { path: path.resolve(info.model), graphName: info.graphName, bindings: info.bindings },
+    formats: {
+      inputs: 'raw little-endian: int32 token ids, float32 activations (input_N.bin, graph-input order)',
+      outputs: 'raw little-endian float32 (output_N.bin, graph-output order)',
+      weights: 'raw little-endian float32 per bundle file, tensors at 64-byte aligned offsets',
+      kvCache: '[kv_heads][past + new][head_dim] per attention layer, in external memory',
+    },
+    inputs: emit.inputs,
+    outputs: emit.outputs,
+    kernels: emit.kernels,
+    streams: emit.streams,
+    weights: {
+      bundles: emit.bundles,
+      tensors: emit.weights.map((w) => ({ name: w.original, layout: w.layout, shape: w.storedShape, format: w.format, bundle: w.bundle, offset: w.offset, bytes: w.bytes })),
+    },
+  };
+}
+
+export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
+  const started = performance.now();
+  const target = options.target ?? 'vitis';
+  const dialect = dialectFor(target);
+  const precision = precisionByName(options.precision ?? 'fp32');
+  if (!precision.float) {
+    throw new UserError(`--precision ${precision.name}: fixed-point HLS projects are not built yet; use --precision fp32`, 4);
+  }
+  const device = deviceInfo(deviceByName(options.device ?? DEFAULT_DEVICE));
+  const config = typeof options.config === 'string' ? loadConfig(options.config) : options.config ?? emptyConfig();
+  const configSource = typeof options.config === 'string' ? options.config : 'config';
+  const layerPrecisions = [config.model.precision, ...Object.values(config.layerTypes).map((o) => o.precision), ...Object.values(config.layers).map((o) => o.precision)];
+  const other = layerPrecisions.find((p) => p !== undefined && p !== precision.name);
+  if (other) throw new UserError(`${configSource}: precision ${other} differs from --precision ${precision.name}; mixed precision is not built yet`, 4);
+  // Check the output directory before the (possibly long) model work.
+  checkTarget(outDir, options.force ?? false);
+
+  const bindings = options.bindings ?? {};
+  const graph = fusedGraph(modelPath, bindings);
+  checkLayerNames(config, new Set(graph.nodes.map((n) => n.name)), configSource);
+  const plan = withOverrides(options.plan ?? defaultPlan(device), config);
+  const version = toolVersion();
+  const emit = emitProject(graph, { dialect, precision, plan, device, version });
+  const ctx = { ...emit.context, recipes: recipes(target) };
+
+  const files: string[] = [];
+  let weightBytes = 0;
+  const dir = await writeProject(outDir, async (w) => {
+    const put = (rel: string, content: string) => { w.writeFile(rel, content); files.push(rel); };
+    put('src/top.h', renderTemplate('project/top.h.hbs', ctx));
+    put('src/top.cpp', renderTemplate('project/top.cpp.hbs', ctx));
+    put('src/testbench.cpp', renderTemplate('project/testbench.cpp.hbs', ctx));
+    put('src/llm2hls_types.h', renderTemplate('project/llm2hls_types.h.hbs', ctx));
+    put('Makefile', renderTemplate('project/Makefile.hbs', ctx));
+    put('script.tcl', renderTemplate('project/script.tcl.hbs', ctx));
+    put('connectivity.cfg', renderTemplate('project/connectivity.cfg.hbs', ctx));
+    put('README.md', renderTemplate('project/README.md.hbs', ctx));
+    const kernelDir = path.join(packageRoot(), 'templates', 'kernels');
+    for (const f of fs.readdirSync(kernelDir).filter((f) => f.endsWith('.h')).sort()) put(`kernels/${f}`, fs.readFileSync(path.join(kernelDir, f), 'utf8'));
+    put('manifest.json', `${JSON.stringify(manifest(emit, { target, precision, device, model: modelPath, bindings, version, graphName: graph.name }), null, 2)}\n`);
+    put('csim/in/.gitkeep', '');
+    await w.yieldToSignals();
+    weightBytes = await writeWeightFiles(path.join(w.root, 'weights'), emit.bundles, emit.weights, {
+      onProgress: (done, total) => options.onProgress?.('writing weights', done, total),
+      pause: () => w.yieldToSignals(),
+    });
+    files.push(...emit.bundles.map((b) => `weights/${b.file}`));
+  }, { force: options.force, marker: { version, target, top: emit.top } });
+  files.push(MARKER);
+
+  return {
+    dir, top: emit.top, target, precision: precision.name, device: device.id,
+    kernels: emit.kernels.length, tasks: (emit.context.calls as unknown[]).length, weightBytes, files,
+    seconds: (performance.now() - started) / 1000,
+  };
+}

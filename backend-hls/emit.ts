@@ -1,0 +1,593 @@
+/**
+ * The HLS emitter: from a fused graph (kernels of compiler/kernels/README.md
+ * plus elementwise Add) and a plan, build one plain context object that
+ * the templates only loop over and substitute into. Every decision is made
+ * here: task order, streams and forks, FIFO depths, C++ types, kernel
+ * configs, weight layout and placement, top-level ports and pragmas (via the
+ * target's dialect), testbench I/O.
+ *
+ * Dataflow model: every non-constant value is a stream of scalar elements in
+ * token-major (row-major) order. A value read by n consumers gets a chain
+ * of n-1 fork tasks; an unused value is drained. Reshape-like ops are
+ * relabellings of the same element order, so they alias their input. The
+ * KV cache of each attention layer lives in external memory: past_k/past_v
+ * graph inputs are written into it by the host, present_k/present_v graph
+ * outputs are read back from it.
+ */
+import { UnsupportedError } from '../compiler/errors.js';
+import { Graph, Node, isStatic } from '../compiler/graph.js';
+import { Precision } from '../compiler/numerics/precision.js';
+import { Tensor, sizeOf } from '../compiler/tensor.js';
+import { Placement, formatPlacement } from './config.js';
+import { Dialect, PortPragmaInput } from './dialect.js';
+import { BackendPlan, DeviceInfo, StreamInfo } from './plan.js';
+import { NameTable, sanitizeIdentifier } from './sanitize.js';
+
+/** Ops the backend maps onto kernels. */
+export const KERNEL_OPS = new Set([
+  'llm.Linear', 'llm.Embedding', 'llm.LayerNorm', 'llm.RMSNorm', 'llm.Gelu', 'llm.SiLU', 'llm.SwiGLU', 'llm.RoPE',
+  'llm.Attention', 'Add',
+]);
+/** Ops that only relabel the shape of a row-major stream. */
+export const ALIAS_OPS = new Set(['Identity', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
+
+/** A weight tensor as stored in a bundle file. */
+export interface WeightEntry {
+  /** Initializer name in the model (manifest only: never written into code). */
+  original: string;
+  /** How the stored tensor derives from the initializer. */
+  layout: 'as-is' | 'transposed' | 'broadcast';
+  storedShape: number[];
+  count: number;
+  /** Storage format of each element in the file. */
+  format: 'float32';
+  bundle: string;
+  /** Byte offset in the bundle file (64-byte aligned). */
+  offset: number;
+  bytes: number;
+  /** Yields the stored elements in order, in chunks. */
+  chunks: () => Iterable<Float32Array>;
+}
+
+export interface BundleInfo { name: string; file: string; bytes: number; placement: string }
+
+export interface IoInput {
+  index: number;
+  name: string;
+  identifier: string;
+  dtype: string;
+  shape: number[];
+  role: 'stream' | 'kv_past';
+  /** Raw file the testbench reads. */
+  file: string;
+  raw: 'int32' | 'float32';
+  count: number;
+}
+
+export interface IoOutput {
+  index: number;
+  name: string;
+  identifier: string;
+  dtype: string;
+  shape: number[];
+  role: 'stream' | 'kv_present';
+  file: string;
+  raw: 'float32';
+  count: number;
+}
+
+export interface KernelSummary { task: string; kernel: string; node: string; opType: string; shape: number[] }
+
+export interface EmitResult {
+  /** The template context (plain data). */
+  context: Record<string, unknown>;
+  top: string;
+  weights: WeightEntry[];
+  bundles: BundleInfo[];
+  inputs: IoInput[];
+  outputs: IoOutput[];
+  kernels: KernelSummary[];
+  streams: { name: string; depth: number; elements: number }[];
+}
+
+export interface EmitOptions {
+  dialect: Dialect;
+  precision: Precision;
+  plan: BackendPlan;
+  device: DeviceInfo;
+  version: string;
+}
+
+const ALIGN = 64;
+
+/** Shortest decimal that reads back as the same float32, as a C++ float literal. */
+export function floatLiteral(x: number): string {
+  const f = Math.fround(x);
+  if (!Number.isFinite(f)) throw new UnsupportedError(`the constant ${x} cannot be written as a finite float`);
+  let text = '';
+  for (let p = 1; p <= 9; p++) {
+    text = f.toPrecision(p);
+    if (Math.fround(Number(text)) === f) break;
+  }
+  text = String(Number(text));
+  if (!/[.e]/.test(text)) text += '.0';
+  return `${text}f`;
+}
+
+interface ConfigStruct {
+  name: string;
+  comment: string;
+  ints: { name: string; value: number }[];
+  floats: { name: string; value: string }[];
+  types: { name: string; cpp: string }[];
+}
+
+type Endpoint = { kind: 'task'; task: Task; slot: number } | { kind: 'output'; index: number };
+
+interface Task {
+  id: string;
+  kernel: string;
+  node?: Node;
+  /** Resolved value names read as streams, in kernel argument order. */
+  inputs: string[];
+  /** Resolved value produced as a stream (undefined for sinks). */
+  output?: string;
+  /** Stream identifiers bound to each input slot (set during wiring). */
+  inputIds: string[];
+  outputId?: string;
+  /** Builds the call once streams are wired. */
+  call: (ins: string[], out: string | undefined) => string;
+  comment: string;
+  shape: number[];
+}
+
+function prod(xs: readonly number[]): number { return sizeOf(xs); }
+
+function* tensorChunks(t: Tensor, chunk = 1 << 16): Iterable<Float32Array> {
+  const d = t.data;
+  for (let i = 0; i < d.length; i += chunk) yield Float32Array.from(d.subarray(i, Math.min(d.length, i + chunk)) as ArrayLike<number>);
+}
+
+/** W [K, N] stored as [N][K]: each output's weights contiguous. */
+function* transposedChunks(t: Tensor, rowsPerChunk = 256): Iterable<Float32Array> {
+  const [K, N] = t.shape, d = t.data;
+  for (let n0 = 0; n0 < N; n0 += rowsPerChunk) {
+    const n1 = Math.min(N, n0 + rowsPerChunk);
+    const out = new Float32Array((n1 - n0) * K);
+    for (let n = n0; n < n1; n++) for (let k = 0; k < K; k++) out[(n - n0) * K + k] = d[k * N + n];
+    yield out;
+  }
+}
+
+/** A constant broadcast to `shape` (numpy rules), flattened. */
+function broadcastTensor(t: Tensor, shape: number[]): Tensor {
+  const out = Tensor.zeros('float32', shape);
+  const r = shape.length, cs = [...Array(r - t.rank).fill(1), ...t.shape];
+  const strides = new Array<number>(r);
+  let acc = 1;
+  for (let i = r - 1; i >= 0; i--) { strides[i] = cs[i] === 1 ? 0 : acc; acc *= cs[i]; }
+  const idx = new Array<number>(r).fill(0), od = out.data, td = t.data;
+  for (let i = 0; i < od.length; i++) {
+    let off = 0;
+    for (let k = 0; k < r; k++) off += idx[k] * strides[k];
+    od[i] = td[off];
+    for (let k = r - 1; k >= 0; k--) { if (++idx[k] < shape[k]) break; idx[k] = 0; }
+  }
+  return out;
+}
+
+export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
+  const { dialect, plan, precision } = options;
+  if (!precision.float) throw new UnsupportedError(`--precision ${precision.name}: the HLS backend emits fp32 only for now`);
+  const names = new NameTable();
+  for (const t of ['act_t', 'id_t', 'w_t', 'acc_t', 'kv_t', 'main']) names.claim(t);
+  const top = names.get(graph.name || 'model');
+  const consts = graph.initializers;
+
+  // ---- shapes and aliases ---------------------------------------------------
+  const shapeOf = (v: string): number[] => {
+    const c = consts.get(v);
+    if (c) return [...c.shape];
+    const t = graph.types.get(v);
+    if (!t || !isStatic(t.shape)) throw new UnsupportedError(`value '${sanitizeIdentifier(v)}' has no static shape; bind symbolic dims with --bind`);
+    return t.shape;
+  };
+  const dtypeOf = (v: string): string => consts.get(v)?.dtype ?? graph.types.get(v)?.dtype ?? '?';
+  const alias = new Map<string, string>();
+  const resolve = (v: string): string => { let x = v; while (alias.has(x)) x = alias.get(x)!; return x; };
+
+  const unsupported: string[] = [];
+  for (const node of graph.nodes) {
+    if (ALIAS_OPS.has(node.opType) && !consts.has(node.inputs[0])) { alias.set(node.outputs[0], node.inputs[0]); continue; }
+    if (!KERNEL_OPS.has(node.opType)) unsupported.push(node.opType);
+  }
+  if (unsupported.length) {
+    const hist = [...new Set(unsupported)].map((op) => `${sanitizeIdentifier(op)} x${unsupported.filter((o) => o === op).length}`);
+    throw new UnsupportedError(`the HLS backend maps fused kernels only; the fused graph still holds: ${hist.join(', ')}`);
+  }
+
+  // ---- graph I/O roles -----------------------------------------------------
+  const inputIndex = new Map(graph.inputs.map((v, i) => [v.name, i]));
+  const outputIndex = new Map<string, number[]>();
+  graph.outputs.forEach((o, i) => { const r = resolve(o.name); outputIndex.set(r, [...(outputIndex.get(r) ?? []), i]); });
+  const kvPast = new Map<string, { node: Node; which: 'k' | 'v' }>();
+  const kvPresent = new Map<string, { node: Node; which: 'k' | 'v' }>();
+  for (const node of graph.nodes) {
+    if (node.opType !== 'llm.Attention') continue;
+    ([[3, 'k'], [4, 'v']] as const).forEach(([slot, which]) => {
+      const v = node.inputs[slot] ? resolve(node.inputs[slot]) : '';
+      if (!v) return;
+      if (!inputIndex.has(v) || kvPast.has(v)) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: past_${which} must be a graph input of its own`);
+      kvPast.set(v, { node, which });
+    });
+    ([[1, 'k'], [2, 'v']] as const).forEach(([slot, which]) => {
+      const v = node.outputs[slot];
+      if (v) kvPresent.set(v, { node, which });
+    });
+  }
+
+  // ---- types ----------------------------------------------------------------
+  const typedefs = [
+    { name: 'act_t', cpp: 'float' }, { name: 'w_t', cpp: 'float' }, { name: 'acc_t', cpp: 'float' },
+    { name: 'kv_t', cpp: 'float' }, { name: 'id_t', cpp: 'int' },
+  ];
+  const elemOf = (v: string): string => (/^u?int/.test(dtypeOf(v)) ? 'id_t' : 'act_t');
+
+  // ---- weights ----------------------------------------------------------------
+  const bundleOf = new Map<string, string>();
+  const bundles: BundleInfo[] = [];
+  const bundleFor = (p: Placement, kind: 'w' | 'kv'): string => {
+    const key = `${kind}:${formatPlacement(p)}`;
+    let b = bundleOf.get(key);
+    if (!b) {
+      b = kind === 'w' ? `gmem${bundles.length}` : `kvmem${[...bundleOf.keys()].filter((k) => k.startsWith('kv:')).length}`;
+      bundleOf.set(key, b);
+      if (kind === 'w') bundles.push({ name: b, file: `${b}.bin`, bytes: 0, placement: formatPlacement(p) });
+    }
+    return b;
+  };
+  const kvBundles = new Map<string, string>();
+  const weights: WeightEntry[] = [];
+  const stored = new Map<string, WeightEntry>();
+  const weightArgs: { arg: string; elem: string; entry: WeightEntry }[] = [];
+  const weightUse = new Map<string, string>();
+
+  const addWeight = (node: Node, original: string, layout: WeightEntry['layout'], tensor: Tensor, storedShape: number[], chunks: () => Iterable<Float32Array>): string => {
+    if (!/^float/.test(tensor.dtype)) throw new UnsupportedError(`weight '${sanitizeIdentifier(original)}' has element type ${tensor.dtype}; the fp32 backend expects float weights`);
+    const placement = plan.weightPlacement(node, original);
+    const bundle = bundleFor(placement, 'w');
+    const key = `${original}\u0000${layout}\u0000${storedShape.join(',')}\u0000${bundle}`;
+    let entry = stored.get(key);
+    if (!entry) {
+      const info = bundles.find((b) => b.name === bundle)!;
+      const offset = Math.ceil(info.bytes / ALIGN) * ALIGN;
+      const count = prod(storedShape);
+      entry = { original, layout, storedShape, count, format: 'float32', bundle, offset, bytes: count * 4, chunks };
+      info.bytes = offset + entry.bytes;
+      stored.set(key, entry);
+      weights.push(entry);
+    }
+    const first = weightUse.get(original);
+    const arg = first === undefined ? names.get(original, 'w') : names.claim(`${first}_use`);
+    if (first === undefined) weightUse.set(original, arg);
+    weightArgs.push({ arg, elem: 'w_t', entry });
+    return arg;
+  };
+  const constant = (node: Node, v: string, what: string): Tensor => {
+    const t = consts.get(v);
+    if (!t) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: ${what} must be a constant`);
+    return t;
+  };
+
+  // ---- tasks ------------------------------------------------------------------
+  const tasks: Task[] = [];
+  const configs: ConfigStruct[] = [];
+  const caches: { arg: string; elem: string; size: number; bundle: string; heads: number; len: number; width: number; past: number }[] = [];
+  const cacheOf = new Map<string, (typeof caches)[number]>();
+  const kernels: KernelSummary[] = [];
+  const cfgTypes = (pairs: Record<string, string>) => Object.entries(pairs).map(([name, cpp]) => ({ name, cpp }));
+
+  for (const node of graph.nodes) {
+    if (ALIAS_OPS.has(node.opType) && alias.has(node.outputs[0])) continue;
+    const id = names.get(node.name || `${node.opType}_${tasks.length}`, 't');
+    const cfgName = names.get(node.name || `${node.opType}_${tasks.length}`, 'cfg');
+    const ins = node.inputs.map((v) => (v ? resolve(v) : ''));
+    const out = node.outputs[0];
+    const outShape = shapeOf(out);
+    const tp = plan.task(node);
+    const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], types: [] };
+    const int = (name: string, value: number) => cfg.ints.push({ name, value });
+    const flt = (name: string, value: number) => cfg.floats.push({ name, value: floatLiteral(value) });
+    let task: Task;
+    const mk = (kernel: string, streamIns: string[], call: Task['call'], shape: number[]): Task => ({
+      id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape,
+    });
+    const k = `llm2hls::`;
+    switch (node.opType) {
+      case 'llm.Linear': {
+        const w = constant(node, ins[1], 'W');
+        const [K, N] = w.shape;
+        const rows = prod(outShape) / N;
+        int('rows', rows); int('in_dim', K); int('out_dim', N); int('par', tp.parallelism); int('ii', tp.ii);
+        cfg.types = cfgTypes({ in_t: 'act_t', w_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        const wArg = addWeight(node, node.inputs[1], 'transposed', w, [N, K], () => transposedChunks(w));
+        const b = ins[2] ? constant(node, ins[2], 'b') : undefined;
+        const bArg = b ? addWeight(node, node.inputs[2], 'as-is', b, [N], () => tensorChunks(b)) : undefined;
+        task = mk('linear', [ins[0]], (i, o) => (bArg
+          ? `${k}linear<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${o});`
+          : `${k}linear_nobias<${cfgName}>(${i[0]}, ${wArg}, ${o});`), [rows, K, N]);
+        break;
+      }
+      case 'llm.Embedding': {
+        const table = constant(node, ins[0], 'table');
+        const [V, D] = table.shape;
+        int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D);
+        cfg.types = cfgTypes({ id_t: 'id_t', w_t: 'w_t', out_t: 'act_t' });
+        const tArg = addWeight(node, node.inputs[0], 'as-is', table, [V, D], () => tensorChunks(table));
+        task = mk('embedding', [ins[1]], (i, o) => `${k}embedding<${cfgName}>(${i[0]}, ${tArg}, ${o});`, [V, D]);
+        break;
+      }
+      case 'llm.LayerNorm': case 'llm.RMSNorm': {
+        const D = outShape[outShape.length - 1];
+        int('rows', prod(outShape) / D); int('dim', D); flt('eps', Number(node.attrs.epsilon ?? 1e-5));
+        cfg.types = cfgTypes({ in_t: 'act_t', p_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        const g = constant(node, ins[1], 'gamma');
+        const gArg = addWeight(node, node.inputs[1], 'as-is', g, [D], () => tensorChunks(g));
+        const beta = node.opType === 'llm.LayerNorm' && ins[2] ? constant(node, ins[2], 'beta') : undefined;
+        const bArg = beta ? addWeight(node, node.inputs[2], 'as-is', beta, [D], () => tensorChunks(beta)) : undefined;
+        const kern = node.opType === 'llm.RMSNorm' ? 'rmsnorm' : bArg ? 'layernorm' : 'layernorm_nobeta';
+        task = mk(kern, [ins[0]], (i, o) => `${k}${kern}<${cfgName}>(${i[0]}, ${gArg}${bArg ? `, ${bArg}` : ''}, ${o});`, [prod(outShape) / D, D]);
+        break;
+      }
+      case 'llm.Gelu': case 'llm.SiLU': {
+        int('size', prod(outShape));
+        if (node.opType === 'llm.Gelu') int('tanh_form', node.attrs.approximate === 'tanh' ? 1 : 0);
+        cfg.types = cfgTypes({ in_t: 'act_t', acc_t: 'acc_t', out_t: 'act_t' });
+        const kern = node.opType === 'llm.Gelu' ? 'gelu' : 'silu';
+        task = mk(kern, [ins[0]], (i, o) => `${k}${kern}<${cfgName}>(${i[0]}, ${o});`, outShape);
+        break;
+      }
+      case 'llm.SwiGLU': {
+        int('size', prod(outShape));
+        cfg.types = cfgTypes({ in_t: 'act_t', acc_t: 'acc_t', out_t: 'act_t' });
+        task = mk('swiglu', [ins[0], ins[1]], (i, o) => `${k}swiglu<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
+        break;
+      }
+      case 'llm.RoPE': {
+        const H = Number(node.attrs.heads);
+        const [B, T, C] = outShape;
+        if (B !== 1) throw new UnsupportedError(`RoPE ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
+        const cos = constant(node, ins[1], 'cos'), sin = constant(node, ins[2], 'sin');
+        int('tokens', T); int('heads', H); int('head_dim', C / H);
+        cfg.types = cfgTypes({ in_t: 'act_t', p_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        const cArg = addWeight(node, node.inputs[1], 'as-is', cos, [...cos.shape], () => tensorChunks(cos));
+        const sArg = addWeight(node, node.inputs[2], 'as-is', sin, [...sin.shape], () => tensorChunks(sin));
+        task = mk('rope', [ins[0]], (i, o) => `${k}rope<${cfgName}>(${i[0]}, ${cArg}, ${sArg}, ${o});`, outShape);
+        break;
+      }
+      case 'llm.Attention': {
+        const H = Number(node.attrs.heads), Hk = Number(node.attrs.kv_heads ?? H);
+        const [B, T, C] = shapeOf(ins[0]);
+        const [, S, Ck] = shapeOf(ins[1]);
+        const Cv = shapeOf(ins[2])[2];
+        if (B !== 1) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
+        const hd = C / H, hdv = Cv / Hk;
+        if (Ck / Hk !== hd) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: q and k head sizes differ`);
+        const P = ins[3] ? shapeOf(ins[3])[2] : 0, L = P + S;
+        int('tokens', T); int('new_keys', S); int('past', P); int('cache_len', L);
+        int('heads', H); int('kv_heads', Hk); int('head_dim', hd); int('v_head_dim', hdv);
+        int('causal', Number(node.attrs.causal ?? 0)); flt('scale', Number(node.attrs.scale ?? 1));
+        cfg.types = cfgTypes({ in_t: 'act_t', kv_t: 'kv_t', acc_t: 'acc_t', out_t: 'act_t' });
+        const place = plan.kvPlacement(node);
+        const key = formatPlacement(place);
+        if (!kvBundles.has(key)) kvBundles.set(key, bundleFor(place, 'kv'));
+        const bundle = kvBundles.get(key)!;
+        const kc = { arg: names.get(node.name || id, 'kcache'), elem: 'kv_t', size: Hk * L * hd, bundle, heads: Hk, len: L, width: hd, past: P };
+        const vc = { arg: names.get(node.name || id, 'vcache'), elem: 'kv_t', size: Hk * L * hdv, bundle, heads: Hk, len: L, width: hdv, past: P };
+        caches.push(kc, vc);
+        if (ins[3]) cacheOf.set(ins[3], kc);
+        if (ins[4]) cacheOf.set(ins[4], vc);
+        if (node.outputs[1]) cacheOf.set(node.outputs[1], kc);
+        if (node.outputs[2]) cacheOf.set(node.outputs[2], vc);
+        task = mk('attention', [ins[0], ins[1], ins[2]], (i, o) => `${k}attention<${cfgName}>(${i[0]}, ${i[1]}, ${i[2]}, ${kc.arg}, ${vc.arg}, ${o});`, [T, H, L, hd]);
+        break;
+      }
+      case 'Add': {
+        const [a, b] = ins;
+        const size = prod(outShape);
+        const ca = consts.get(a), cb = consts.get(b);
+        cfg.types = cfgTypes({ in_t: 'act_t', c_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        int('size', size);
+        if (ca || cb) {
+          const [s, c, cname] = ca ? [b, ca, node.inputs[0]] : [a, cb!, node.inputs[1]];
+          if (prod(shapeOf(s)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: the streamed operand must have the output's shape`);
+          // A trailing-suffix constant repeats with a period; anything else is stored broadcast.
+          const cs = [...c.shape];
+          while (cs.length && cs[0] === 1) cs.shift();
+          const suffix = outShape.slice(outShape.length - cs.length);
+          const periodic = cs.length <= outShape.length && cs.every((d, i) => d === suffix[i]);
+          const stored = periodic ? c : broadcastTensor(c, outShape);
+          int('period', periodic ? prod(cs) : size);
+          const cArg = addWeight(node, cname, periodic ? 'as-is' : 'broadcast', stored, periodic ? cs : outShape, () => tensorChunks(stored));
+          task = mk('add_const', [s], (i, o) => `${k}add_const<${cfgName}>(${i[0]}, ${cArg}, ${o});`, outShape);
+        } else {
+          if (prod(shapeOf(a)) !== size || prod(shapeOf(b)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: broadcasting between two streams is not supported`);
+          task = mk('add', [a, b], (i, o) => `${k}add<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
+        }
+        break;
+      }
+      default:
+        throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no HLS kernel`);
+    }
+    for (const v of task.inputs) if (consts.has(v)) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: a streamed input is a constant`);
+    cfg.comment = `${task.kernel} ${id}: [${task.shape.join(', ')}]`;
+    task.comment = cfg.comment;
+    configs.push(cfg);
+    tasks.push(task);
+    kernels.push({ task: id, kernel: task.kernel, node: node.name, opType: node.opType, shape: task.shape });
+  }
+
+  // ---- ports --------------------------------------------------------------------
+  const inputs: IoInput[] = graph.inputs.map((v, i) => {
+    const shape = shapeOf(v.name);
+    const past = cacheOf.get(v.name);
+    return {
+      index: i, name: v.name, identifier: past ? past.arg : names.get(v.name, 'in'), dtype: v.dtype, shape,
+      role: past ? 'kv_past' : 'stream', file: `input_${i}.bin`, raw: elemOf(v.name) === 'id_t' ? 'int32' : 'float32', count: prod(shape),
+    };
+  });
+  for (const inp of inputs) if (inp.role === 'stream' && inp.raw === 'float32' && !/^float/.test(inp.dtype)) throw new UnsupportedError(`input ${inp.identifier}: element type ${inp.dtype} is not supported`);
+  const outputs: IoOutput[] = graph.outputs.map((v, i) => {
+    const shape = shapeOf(v.name);
+    const present = cacheOf.get(resolve(v.name));
+    if (!present && !/^float/.test(dtypeOf(resolve(v.name)))) throw new UnsupportedError(`output ${sanitizeIdentifier(v.name)}: element type ${dtypeOf(v.name)}; only float outputs are streamed`);
+    if (!present && consts.has(resolve(v.name))) throw new UnsupportedError(`output ${sanitizeIdentifier(v.name)} is a constant`);
+    return {
+      index: i, name: v.name, identifier: present ? present.arg : names.get(v.name, 'out'), dtype: v.dtype, shape,
+      role: present ? 'kv_present' : 'stream', file: `output_${i}.bin`, raw: 'float32', count: prod(shape),
+    };
+  });
+
+  // ---- wiring: endpoints, forks, drains -------------------------------------------
+  const endpoints = new Map<string, Endpoint[]>();
+  const addEnd = (v: string, e: Endpoint) => endpoints.set(v, [...(endpoints.get(v) ?? []), e]);
+  for (const t of tasks) t.inputs.forEach((v, slot) => addEnd(v, { kind: 'task', task: t, slot }));
+  outputs.forEach((o) => { if (o.role === 'stream') addEnd(resolve(graph.outputs[o.index].name), { kind: 'output', index: o.index }); });
+  for (const v of kvPresent.keys()) {
+    const ends = endpoints.get(v);
+    if (ends?.some((e) => e.kind === 'task')) throw new UnsupportedError(`present key/value '${sanitizeIdentifier(v)}' is read by another layer; only graph outputs may read the KV cache`);
+  }
+
+  const streams: { name: string; elem: string; depth: number; elements: number; pragmas: string[] }[] = [];
+  const newStream = (base: string, elem: string, elements: number, rowWidth: number, forkBranch: boolean, consumer?: Node): string => {
+    const name = names.get(base, 's');
+    const info: StreamInfo = { name, elements, rowWidth, forkBranch, consumer };
+    const depth = plan.fifoDepth(info);
+    streams.push({ name, elem, depth, elements, pragmas: dialect.streamDepth(name, depth) });
+    return name;
+  };
+  const plumbing = new Map<string, string[]>(); // value -> fork/drain/copy calls, placed after its producer
+  const producerOf = new Map<string, Task>();
+  for (const t of tasks) if (t.output) producerOf.set(t.output, t);
+
+  const wire = (v: string, writerIsInput: string | undefined) => {
+    const ends = endpoints.get(v) ?? [];
+    const shape = shapeOf(v), elements = prod(shape), row = shape[shape.length - 1] ?? 1;
+    const elem = elemOf(v);
+    const calls: string[] = [];
+    const producer = producerOf.get(v);
+    const endId = (e: Endpoint, forked: boolean): string => (e.kind === 'output'
+      ? outputs[e.index].identifier
+      : newStream(forked ? `${v}_${e.task.id}` : v, elem, elements, row, forked, e.task.node));
+    let writer: string;
+    if (ends.length === 1 && !writerIsInput) {
+      writer = endId(ends[0], false);
+      if (ends[0].kind === 'task') ends[0].task.inputIds[ends[0].slot] = writer;
+    } else if (ends.length === 1 && ends[0].kind === 'task') {
+      writer = writerIsInput!;
+      ends[0].task.inputIds[ends[0].slot] = writer;
+    } else {
+      writer = writerIsInput ?? newStream(v, elem, elements, row, false, undefined);
+      if (ends.length === 0) calls.push(`llm2hls::drain<${elem}, ${elements}>(${writer});`);
+      else if (ends.length === 1) calls.push(`llm2hls::copy<${elem}, ${elem}, ${elements}>(${writer}, ${endId(ends[0], false)});`);
+      else {
+        let cur = writer;
+        for (let i = 0; i < ends.length - 1; i++) {
+          const a = endId(ends[i], true);
+          if (ends[i].kind === 'task') { const e = ends[i] as Extract<Endpoint, { kind: 'task' }>; e.task.inputIds[e.slot] = a; }
+          let b: string;
+          if (i === ends.length - 2) {
+            b = endId(ends[i + 1], true);
+            const last = ends[i + 1];
+            if (last.kind === 'task') last.task.inputIds[last.slot] = b;
+          } else b = newStream(`${v}_rest`, elem, elements, row, true, undefined);
+          calls.push(`llm2hls::fork2<${elem}, ${elements}>(${cur}, ${a}, ${b});`);
+          cur = b;
+        }
+      }
+    }
+    if (producer) producer.outputId = writer;
+    if (calls.length) plumbing.set(v, calls);
+  };
+  for (const inp of inputs) if (inp.role === 'stream') wire(inp.name, inp.identifier);
+  for (const t of tasks) if (t.output) wire(t.output, undefined);
+
+  // ---- calls in dataflow order -----------------------------------------------------
+  const calls: { comment: string; code: string }[] = [];
+  for (const inp of inputs) for (const c of plumbing.get(inp.name) ?? []) calls.push({ comment: `input ${inp.identifier}`, code: c });
+  for (const t of tasks) {
+    calls.push({ comment: t.comment, code: t.call(t.inputIds, t.outputId) });
+    for (const c of plumbing.get(t.output ?? '') ?? []) calls.push({ comment: `fan-out of ${t.id}`, code: c });
+  }
+
+  // ---- top signature and pragmas -------------------------------------------------------
+  const args: string[] = [];
+  const ports: PortPragmaInput[] = [];
+  for (const i of inputs) if (i.role === 'stream') { args.push(`llm2hls::stream<${i.raw === 'int32' ? 'id_t' : 'act_t'}> &${i.identifier}`); ports.push({ port: i.identifier, kind: 'axis' }); }
+  for (const o of outputs) if (o.role === 'stream') { args.push(`llm2hls::stream<act_t> &${o.identifier}`); ports.push({ port: o.identifier, kind: 'axis' }); }
+  for (const w of weightArgs) { args.push(`const ${w.elem} *${w.arg}`); ports.push({ port: w.arg, kind: 'm_axi', bundle: w.entry.bundle, depth: w.entry.count }); }
+  for (const c of caches) { args.push(`${c.elem} *${c.arg}`); ports.push({ port: c.arg, kind: 'm_axi', bundle: c.bundle, depth: c.size }); }
+  const signature = args.join(', ');
+
+  // ---- testbench -----------------------------------------------------------------------------
+  const bundleVar = (b: string) => `bundle_${b}`;
+  const callArgs = [
+    ...inputs.filter((i) => i.role === 'stream').map((i) => i.identifier),
+    ...outputs.filter((o) => o.role === 'stream').map((o) => o.identifier),
+    ...weightArgs.map((w) => w.arg),
+    ...caches.map((c) => c.arg),
+  ].join(', ');
+  const banks = [
+    ...bundles.map((b) => ({ bundle: b.name, bank: b.placement })),
+    ...[...kvBundles.entries()].map(([placement, bundle]) => ({ bundle, bank: placement })),
+  ];
+
+  const context = {
+    version: options.version,
+    target: dialect.name,
+    precision: precision.name,
+    device: options.device.id,
+    top,
+    guard: `${top.toUpperCase()}_H`,
+    header: 'top.h',
+    defineMacro: dialect.defineMacro,
+    typeHeader: dialect.typeHeader,
+    macros: dialect.kernelMacros,
+    typedefs,
+    configs,
+    signature,
+    beforeTop: dialect.beforeTop(ports),
+    insideTop: dialect.insideTop(ports).map((l) => `  ${l}`),
+    streams: streams.map((s) => ({ ...s, pragmas: s.pragmas.map((p) => `  ${p}`) })),
+    calls,
+    bundles: bundles.map((b) => ({ name: bundleVar(b.name), file: b.file, bytes: b.bytes })),
+    weights: weightArgs.map((w) => ({ arg: w.arg, elem: w.elem, bundle: bundleVar(w.entry.bundle), offset: w.entry.offset })),
+    caches,
+    pastInputs: inputs.filter((i) => i.role === 'kv_past').map((i) => {
+      const c = cacheOf.get(i.name)!;
+      return { file: i.file, count: i.count, heads: c.heads, past: c.past, width: c.width, cacheLen: c.len, cache: c.arg, elem: c.elem };
+    }),
+    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.raw === 'int32' ? 'id_t' : 'act_t', raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count })),
+    streamOutputs: outputs.filter((o) => o.role === 'stream').map((o) => ({ arg: o.identifier, elem: 'act_t', file: o.file, count: o.count, index: o.index })),
+    presentOutputs: outputs.filter((o) => o.role === 'kv_present').map((o) => ({ file: o.file, size: o.count, cache: o.identifier })),
+    callArgs,
+    banks,
+    platform: options.device.platform,
+    part: options.device.part,
+    bambuDevice: options.device.bambuDevice,
+    clockNs: options.device.clockNs,
+    hlsProject: 'hls_prj',
+    ports: [
+      ...inputs.map((i) => ({ name: i.identifier, what: i.role === 'stream' ? `input ${i.index}, AXI-Stream of ${i.count} ${i.raw === 'int32' ? 'token ids' : 'activations'} [${i.shape.join(', ')}]` : `input ${i.index}, past rows written into a KV cache (m_axi) by the host` })),
+      ...outputs.map((o) => ({ name: o.identifier, what: o.role === 'stream' ? `output ${o.index}, AXI-Stream of ${o.count} values [${o.shape.join(', ')}]` : `output ${o.index}, read back from a KV cache (m_axi)` })),
+      ...weightArgs.map((w) => ({ name: w.arg, what: `weights, m_axi bundle ${w.entry.bundle}, ${w.entry.count} x float32 at byte ${w.entry.offset} of weights/${w.entry.bundle}.bin` })),
+      ...caches.map((c) => ({ name: c.arg, what: `KV cache [${c.heads}][${c.len}][${c.width}], m_axi bundle ${c.bundle}` })),
+    ],
+    tasks: kernels.map((k) => ({ name: k.task, kernel: k.kernel, shape: `[${k.shape.join(', ')}]` })),
+  };
+
+  return {
+    context, top, weights, bundles, inputs, outputs, kernels,
+    streams: streams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements })),
+  };
+}

@@ -1,0 +1,278 @@
+/**
+ * Per-kernel latency and resource model: cycles per token, pipeline depth,
+ * initiation interval, DSP, BRAM18K, URAM, LUT, FF, and external-memory
+ * traffic of one task under a plan (lanes uk x un, token tile tt).
+ *
+ * The model, in brief (cycles at the design clock; every loop pipelined):
+ *  - linear: uk x un multiply-accumulate lanes; a token takes ceil(K/uk)*ceil(N/un)*II
+ *    cycles; DSPs = lanes / (MACs per DSP at this precision: DSP packing);
+ *  - attention: a QK^T engine and a PV engine of uk x un lanes each (uk over the head
+ *    dim, and beyond D over whole heads; un over keys), online softmax (exp lanes = un);
+ *    query t sees n_t keys (causal: P+S-T+t+1), so a token takes
+ *    H*ceil(D/uk)*ceil(n_t/un) cycles (ceil(H/(uk/D))*ceil(n_t/un) when uk >= D);
+ *  - norms, activations, RoPE, Add, Embedding, reorder: un lanes over channels,
+ *    ceil(C/un) cycles per token;
+ *  - on-chip memories are banked for bandwidth: a memory read `w` bits per cycle
+ *    needs max(ceil(bits/18Kb), ceil(w/72)) BRAM18K (two 36-bit ports) or
+ *    max(ceil(bits/288Kb), ceil(w/144)) URAM, whichever is the smaller share of
+ *    the device; memories up to 16 Kbit go to LUTRAM;
+ *  - an external memory sweep of a weight or KV cache happens once per token
+ *    tile: bytes/pass = size * ceil(T/tt); its time is bounded by the bandwidth of
+ *    the channels it is bound to, shared with everything else on them.
+ * Constants are first-order figures for Vitis HLS on UltraScale+/Versal at
+ * 250-300 MHz; the RTL simulation is the check of the cycle counts.
+ */
+import { Device } from '../devices/index.js';
+import { Precision } from '../numerics/precision.js';
+import { Memory, Plan, Task, bytesOf } from './ir.js';
+
+export interface Resources { dsp: number; bram18k: number; uram: number; lut: number; ff: number }
+export const ZERO: Resources = { dsp: 0, bram18k: 0, uram: 0, lut: 0, ff: 0 };
+export function addRes(a: Resources, b: Resources): Resources {
+  return { dsp: a.dsp + b.dsp, bram18k: a.bram18k + b.bram18k, uram: a.uram + b.uram, lut: a.lut + b.lut, ff: a.ff + b.ff };
+}
+
+export interface CostContext {
+  device: Device;
+  precision: Precision;
+  clockMHz: number;
+  mems: Map<string, Memory>;
+  /** Bytes per cycle available to a task's external memories (its channels' share); Infinity if none. */
+  bandwidthOf?: (task: Task) => number;
+}
+
+const BRAM_BITS = 18432;
+const URAM_BITS = 294912;
+const LUTRAM_LIMIT = 16384;
+const DSP_LATENCY = 4;
+/** Cycles from issuing an external read to its data (HBM/DDR through AXI). */
+const EXT_LATENCY = 100;
+/** A read port onto external memory: AXI master, burst buffers. */
+const PORT_COST: Resources = { dsp: 0, bram18k: 4, uram: 0, lut: 1800, ff: 2600 };
+
+const log2c = (x: number) => (x <= 1 ? 0 : Math.ceil(Math.log2(x)));
+const cdiv = (a: number, b: number) => Math.ceil(a / b);
+
+export function macsPerDsp(ctx: CostContext): number {
+  return ctx.device.dspMacsPerCycle[ctx.precision.name as keyof Device['dspMacsPerCycle']] ?? 1;
+}
+
+/** Keys visible to query t (0-based) of a pass. */
+export function keysFor(task: Task, t: number): number {
+  const { T, S, P } = task.dims;
+  const total = P + S;
+  if (!Number(task.attrs.causal)) return total;
+  return Math.max(1, Math.min(total, t + 1 + (total - T)));
+}
+
+/** Multiply-accumulates of one pass (the roofline's work). */
+export function macsOf(task: Task): number {
+  const d = task.dims;
+  if (task.kind === 'linear') return d.T * d.K * d.N;
+  if (task.kind === 'attention') {
+    let keys = 0;
+    for (let t = 0; t < d.T; t++) keys += keysFor(task, t);
+    return 2 * d.H * d.D * keys;
+  }
+  return 0;
+}
+
+/** On-chip cost of a memory of `bits` read `width` bits per cycle. */
+export function memoryCost(bits: number, width: number, device: Device): Resources {
+  if (bits <= 0) return { ...ZERO };
+  if (bits <= LUTRAM_LIMIT) return { ...ZERO, lut: cdiv(bits, 64), ff: Math.min(width, 2048) };
+  const bram = Math.max(cdiv(bits, BRAM_BITS), cdiv(width, 72));
+  const uram = Math.max(cdiv(bits, URAM_BITS), cdiv(width, 144));
+  const useUram = device.resources.uram > 0 && uram / device.resources.uram < bram / device.resources.bram18k;
+  return useUram ? { ...ZERO, uram } : { ...ZERO, bram18k: bram };
+}
+
+function lanesOf(plan: Plan): number { return plan.uk * plan.un; }
+
+/** Elements per token the task produces (its output stream width in elements). */
+export function channelsOf(task: Task): number {
+  const d = task.dims;
+  switch (task.kind) {
+    case 'linear': return d.N;
+    case 'attention': return d.H * d.D;
+    default: return d.C;
+  }
+}
+
+/** Lane-count candidates over the reduction axis (uk) for a kind. */
+export function ukCandidates(task: Task): number[] {
+  const d = task.dims;
+  const limit = task.kind === 'linear' ? d.K : task.kind === 'attention' ? d.D : 1;
+  const out = new Set<number>([limit]);
+  for (let u = 1; u < limit; u *= 2) out.add(u);
+  if (task.kind === 'attention') for (let h = 2; h <= d.H; h *= 2) out.add(h * d.D), out.add(Math.min(d.H, h) * d.D); // heads in parallel
+  return [...out].sort((a, b) => a - b);
+}
+
+/** The largest useful un (output-axis lanes). */
+export function unLimit(task: Task): number {
+  const d = task.dims;
+  if (task.kind === 'attention') return d.P + d.S;
+  return channelsOf(task);
+}
+
+/** Initiation interval of the inner loop (fp32 accumulation needs independent accumulators). */
+export function iiOf(task: Task, plan: Plan, ctx: CostContext): number {
+  if (!ctx.precision.float || task.kind !== 'linear') return 1;
+  const kSteps = cdiv(task.dims.K, plan.uk);
+  const nSteps = cdiv(task.dims.N, plan.un);
+  return kSteps > 1 && nSteps < 4 ? cdiv(4, nSteps) : 1;
+}
+
+/** Compute cycles of token t (no memory stall). */
+export function tokenCycles(task: Task, plan: Plan, t: number, ctx: CostContext): number {
+  const d = task.dims;
+  switch (task.kind) {
+    case 'linear': return cdiv(d.K, plan.uk) * cdiv(d.N, plan.un) * iiOf(task, plan, ctx);
+    case 'attention': {
+      // uk lanes over the head dim; beyond D, whole heads in parallel.
+      const headSteps = plan.uk >= d.D ? cdiv(d.H, Math.floor(plan.uk / d.D)) : d.H * cdiv(d.D, plan.uk);
+      return headSteps * cdiv(keysFor(task, t), plan.un);
+    }
+    default: return cdiv(d.C, plan.un);
+  }
+}
+
+export function computeCycles(task: Task, plan: Plan, ctx: CostContext): number {
+  const T = task.dims.T;
+  if (task.kind !== 'attention') return T * tokenCycles(task, plan, 0, ctx);
+  let s = 0;
+  for (let t = 0; t < T; t++) s += tokenCycles(task, plan, t, ctx);
+  return s;
+}
+
+export function depthOf(task: Task, plan: Plan, ctx: CostContext): number {
+  const ext = task.mems.some((m) => ctx.mems.get(m)?.location.kind === 'external') ? EXT_LATENCY : 0;
+  const f = ctx.precision.float;
+  switch (task.kind) {
+    case 'linear': return 3 + DSP_LATENCY + (f ? 8 : 1) * log2c(plan.uk) + 2 + ext;
+    case 'attention': return 3 + 2 * (DSP_LATENCY + log2c(plan.uk)) + 12 + 16 + ext; // QK, exp, PV, 1/sum
+    case 'layernorm': case 'rmsnorm': return 24 + log2c(plan.un) + ext;
+    case 'gelu': case 'silu': case 'swiglu': return 10;
+    case 'rope': return 6 + ext;
+    case 'embedding': return 3 + ext;
+    case 'add': return 2 + ext;
+    case 'reorder': return 3;
+  }
+}
+
+/** Bytes external memory serves this task in one pass, and the least any plan could do. */
+export function extBytes(task: Task, plan: Plan, ctx: CostContext): { bytes: number; min: number } {
+  const d = task.dims;
+  const tiles = cdiv(d.T, Math.max(1, plan.tt));
+  let bytes = 0;
+  let min = 0;
+  for (const name of task.mems) {
+    const m = ctx.mems.get(name);
+    if (!m || m.location.kind !== 'external') continue;
+    const size = bytesOf(m);
+    if (m.role === 'state') {
+      // Read the cache once per query tile, append S new entries.
+      const entry = size / (d.P + d.S);
+      bytes += tiles * size + d.S * entry;
+      min += size + d.S * entry;
+    } else if (task.kind === 'embedding' && name === task.mems[0]) {
+      const rows = Math.min(d.T, d.V) * Math.ceil((d.C * m.bits) / 8);
+      bytes += rows;
+      min += Math.min(rows, size);
+    } else {
+      bytes += tiles * size;
+      min += size;
+    }
+  }
+  return { bytes, min };
+}
+
+export function busyCycles(task: Task, plan: Plan, ctx: CostContext): number {
+  const compute = computeCycles(task, plan, ctx);
+  const { bytes } = extBytes(task, plan, ctx);
+  if (bytes === 0) return compute;
+  const bw = ctx.bandwidthOf ? ctx.bandwidthOf(task) : Infinity;
+  return Math.max(compute, Math.ceil(bytes / bw));
+}
+
+/** DSP, BRAM18K, URAM, LUT, FF of a task, including its on-chip memories and external ports. */
+export function resourcesOf(task: Task, plan: Plan, ctx: CostContext): Resources {
+  const d = task.dims;
+  const p = ctx.precision;
+  const f = p.float;
+  const act = p.activationBits;
+  const m = macsPerDsp(ctx);
+  const lanes = lanesOf(plan);
+  const opDsp = f ? 3 : 1; // DSPs of one multiply (fp32: a 3-DSP fmul)
+  let r: Resources = { ...ZERO };
+  const add = (x: Resources) => { r = addRes(r, x); };
+  const logic = (dsp: number, lut: number, ff: number) => add({ ...ZERO, dsp, lut, ff });
+  const memOf = (name: string) => ctx.mems.get(name);
+  const onchip = (name: string | undefined, width: number) => {
+    const mem = name ? memOf(name) : undefined;
+    if (!mem) return;
+    if (mem.location.kind === 'external') { add(PORT_COST); return; }
+    add(memoryCost(mem.shape.reduce((a, b) => a * b, 1) * mem.bits, width, ctx.device));
+  };
+  switch (task.kind) {
+    case 'linear': {
+      logic(Math.ceil(lanes / m), lanes * (f ? 300 : 10) + 200, lanes * (f ? 500 : act + p.weightBits + 8) + 300);
+      onchip(task.mems[0], lanes * p.weightBits);
+      onchip(task.mems[1], plan.un * (memOf(task.mems[1] ?? '')?.bits ?? 32));
+      if (plan.tt > 1) add(memoryCost(plan.tt * d.K * act, plan.uk * act, ctx.device)); // token-tile activation buffer
+      break;
+    }
+    case 'embedding':
+      logic(f ? 0 : plan.un, plan.un * (f ? 8 : 16) + 150, plan.un * act + 200); // dequantize (x scale)
+      onchip(task.mems[0], plan.un * p.weightBits);
+      if (task.mems[1]) onchip(task.mems[1], 32);
+      break;
+    case 'layernorm': case 'rmsnorm': {
+      const ops = task.kind === 'layernorm' ? 3 : 2;
+      logic(plan.un * ops * opDsp + 4 * opDsp, plan.un * (f ? 500 : 60) + 600, plan.un * (f ? 700 : 3 * act) + 800);
+      add(memoryCost(2 * d.C * act, 2 * plan.un * act, ctx.device)); // double-buffered row
+      for (const g of task.mems) onchip(g, plan.un * act);
+      break;
+    }
+    case 'gelu': case 'silu': case 'swiglu': {
+      const ops = task.kind === 'swiglu' ? 3 : 2;
+      logic(plan.un * ops * opDsp, plan.un * (f ? 900 : 80) + 100, plan.un * (f ? 1200 : 4 * act) + 100);
+      if (!f) add({ ...ZERO, bram18k: cdiv(plan.un, 2) }); // function tables, one dual-port block per two lanes
+      break;
+    }
+    case 'rope':
+      logic(plan.un * 2 * opDsp, plan.un * (f ? 450 : 30) + 150, plan.un * (f ? 600 : 2 * act) + 150);
+      for (const t of task.mems) onchip(t, plan.un * act);
+      break;
+    case 'add':
+      logic(f ? plan.un * 2 : 0, plan.un * (f ? 250 : act + 2) + 60, plan.un * act + 60);
+      for (const t of task.mems) onchip(t, plan.un * act);
+      break;
+    case 'attention': {
+      logic(2 * Math.ceil(lanes / m) + plan.un * (f ? 6 : 2) + 4 * opDsp, 2 * lanes * (f ? 300 : 12) + plan.un * (f ? 700 : 90) + 1500, 2 * lanes * (f ? 500 : 2 * act) + plan.un * 4 * act + 2000);
+      const kv = task.mems.filter((n) => memOf(n)?.role === 'state');
+      const entries = (d.P + d.S) * d.Hk * d.D;
+      if (kv.length === 0) add(memoryCost(2 * entries * act, 2 * lanes * act, ctx.device)); // K and V of this pass
+      else {
+        for (const n of kv) onchip(n, lanes * act);
+        if (kv.length === 1) add(memoryCost(entries * act, lanes * act, ctx.device));
+      }
+      add(memoryCost(d.H * d.D * act * 2, plan.uk * act, ctx.device)); // query row, output row
+      break;
+    }
+    case 'reorder':
+      logic(0, plan.un * 4 + 100, plan.un * act + 100);
+      add(memoryCost(d.T * d.C * act, plan.un * act, ctx.device));
+      break;
+  }
+  return r;
+}
+
+/** A FIFO of `depth` beats of `width` bits: SRLs (LUTs) when small, BRAM when large. */
+export function fifoCost(depth: number, width: number): Resources {
+  if (depth * width <= 2 * LUTRAM_LIMIT || depth <= 64) return { ...ZERO, lut: cdiv(depth, 32) * width + 20, ff: width + 20 };
+  return { ...ZERO, bram18k: Math.max(cdiv(depth * width, BRAM_BITS), cdiv(width, 36)), lut: 60, ff: 80 };
+}
+
+export function memBytes(m: Memory): number { return bytesOf(m); }

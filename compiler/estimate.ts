@@ -1,0 +1,249 @@
+/**
+ * `llm2hls estimate`: load, bind, fuse, lower to the dataflow IR, plan for a
+ * device, and report latency, throughput, resources and the roofline.
+ *
+ * One pass = the graph as exported: T tokens (sequence positions) through
+ * every kernel. Figures:
+ *  - latency: cycles of one pass from its first input to its last output;
+ *    tokensPerSecond = T / latency seconds;
+ *  - interval: cycles between passes run back to back (the busiest task's
+ *    cycles per pass, as Vitis HLS reports a dataflow region's interval);
+ *    throughput.tokensPerSecond = T / interval seconds;
+ *  - roofline: the device's limit for this model and precision, the lesser of
+ *    peak MACs/s (all DSPs, with DSP packing) over MACs per token, and external
+ *    bandwidth over the bytes per token that must cross it (weights and KV
+ *    state placed off chip, read once per pass; embedding rows read per token).
+ * By construction latency >= interval >= the roofline's time.
+ */
+import { Device, DeviceResources, RESOURCE_KEYS, deviceByName } from './devices/index.js';
+import { UserError } from './errors.js';
+import { Graph, isStatic } from './graph.js';
+import { printGraph } from './graph-text.js';
+import { loadModel, prepareGraph } from './model.js';
+import { DEFAULT_PRECISION, Precision, precisionByName } from './numerics/precision.js';
+import { PassTiming } from './passes/pass.js';
+import { fuseGraph } from './passes/pipelines.js';
+import { DataflowGraph, memMap } from './dataflow/ir.js';
+import { lowerGraph } from './dataflow/lower.js';
+import { PLANNING_PIPELINE } from './dataflow/passes/index.js';
+import { passTiming } from './dataflow/passes/schedule.js';
+import { PlanContext, runDataflowPipeline } from './dataflow/pipeline.js';
+import { printDataflow } from './dataflow/text.js';
+import { verifyDataflow } from './dataflow/verify.js';
+import { extBytes, fifoCost, macsOf, macsPerDsp } from './dataflow/cost-model.js';
+import { Bindings } from '../frontend/bind.js';
+
+export interface EstimateOptions {
+  device: string;
+  precision?: string;
+  bindings?: Bindings;
+  /** Override the device's default clock. */
+  clockMHz?: number;
+  /** Print the graph or dataflow IR after these passes ('all' for every pass). */
+  printIrAfter?: string[];
+  timePasses?: boolean;
+  log?: (text: string) => void;
+}
+
+export interface KernelEstimate {
+  name: string;
+  kind: string;
+  node: string;
+  dims: Record<string, number>;
+  /** Lanes over the reduction axis x lanes over the output axis, and the token tile. */
+  parallelism: { uk: number; un: number; lanes: number; tokenTile: number };
+  ii: number;
+  /** Cycles per pass (the task's interval) and of its first token. */
+  cycles: number;
+  cyclesPerToken: number;
+  depth: number;
+  finish: number;
+  macs: number;
+  externalBytes: number;
+  dsp: number; bram18k: number; uram: number; lut: number; ff: number;
+}
+
+export interface EstimateReport {
+  model: string;
+  device: string;
+  deviceDescription: string;
+  precision: string;
+  clockMHz: number;
+  tokens: number;
+  latency: { cycles: number; seconds: number };
+  tokensPerSecond: number;
+  interval: { cycles: number; seconds: number };
+  throughput: { tokensPerSecond: number };
+  bottleneck: string;
+  roofline: {
+    tokensPerSecond: number;
+    bound: 'compute' | 'memory';
+    compute: { tokensPerSecond: number; macsPerToken: number; peakMacsPerSecond: number };
+    memory: { tokensPerSecond: number | null; bytesPerToken: number; bandwidthBytesPerSecond: number };
+  };
+  /** tokensPerSecond and throughput as fractions of the roofline. */
+  efficiency: { latency: number; throughput: number };
+  resources: DeviceResources;
+  available: DeviceResources;
+  utilization: DeviceResources;
+  fits: boolean;
+  memory: { onChipWeightBytes: number; externalWeightBytes: number; externalBytesPerPass: number; kvCache: string[] };
+  kernels: KernelEstimate[];
+  passes?: PassTiming[];
+}
+
+/** Symbolic dims of the graph's inputs that are still unbound. */
+function unboundDims(graph: Graph): string[] {
+  const out = new Set<string>();
+  for (const v of graph.inputs) for (const d of v.shape) if (typeof d === 'string') out.add(d);
+  return [...out];
+}
+
+/** Plans an already lowered dataflow graph in place; returns pass timings. */
+export function planDataflow(df: DataflowGraph, ctx: PlanContext, options: Pick<EstimateOptions, 'printIrAfter' | 'timePasses' | 'log'> = {}): PassTiming[] {
+  df.device = ctx.device.name;
+  df.clockMHz = ctx.clockMHz;
+  verifyDataflow(df, { channels: ctx.device.memory.channels, activationBits: ctx.precision.activationBits });
+  const timings = runDataflowPipeline(df, PLANNING_PIPELINE, ctx, { printAfter: options.printIrAfter, timePasses: options.timePasses, log: options.log });
+  verifyDataflow(df, { channels: ctx.device.memory.channels, activationBits: ctx.precision.activationBits });
+  return timings;
+}
+
+/** The report of a planned dataflow graph. */
+export function summarize(df: DataflowGraph, ctx: PlanContext, model = df.name): EstimateReport {
+  const { device, precision, clockMHz } = ctx;
+  const hz = clockMHz * 1e6;
+  const mems = memMap(df);
+  const cctx = { device, precision, clockMHz, mems };
+  const { latency, interval, bottleneck } = passTiming(df);
+  const T = df.tokens;
+  const total = { dsp: 0, bram18k: 0, uram: 0, lut: 0, ff: 0 };
+  const kernels: KernelEstimate[] = df.tasks.map((t) => {
+    const c = t.cost!;
+    for (const k of RESOURCE_KEYS) total[k] += c[k];
+    return {
+      name: t.name, kind: t.kind, node: t.node, dims: t.dims,
+      parallelism: { uk: t.plan!.uk, un: t.plan!.un, lanes: t.plan!.uk * t.plan!.un, tokenTile: t.plan!.tt },
+      ii: c.ii, cycles: c.busy, cyclesPerToken: c.perToken, depth: c.depth, finish: c.finish,
+      macs: macsOf(t), externalBytes: c.extBytes,
+      dsp: c.dsp, bram18k: c.bram18k, uram: c.uram, lut: c.lut, ff: c.ff,
+    };
+  });
+  for (const s of df.streams) {
+    const f = fifoCost(s.depth, s.lanes * s.bits);
+    for (const k of RESOURCE_KEYS) total[k] += f[k];
+  }
+  const macs = df.tasks.reduce((s, t) => s + macsOf(t), 0);
+  const macsPerToken = macs / T;
+  const peak = device.resources.dsp * macsPerDsp(cctx) * hz;
+  const computeTps = macsPerToken > 0 ? peak / macsPerToken : Infinity;
+  const minBytes = df.tasks.reduce((s, t) => s + extBytes(t, t.plan!, cctx).min, 0);
+  const bytesPerToken = minBytes / T;
+  const bandwidth = device.memory.bandwidthGBs * 1e9;
+  const memoryTps = bytesPerToken > 0 ? bandwidth / bytesPerToken : Infinity;
+  const roofTps = Math.min(computeTps, memoryTps);
+  const seconds = latency / hz;
+  const intervalSeconds = interval / hz;
+  const tps = seconds > 0 ? T / seconds : 0;
+  const thr = intervalSeconds > 0 ? T / intervalSeconds : 0;
+  const available = { ...device.resources };
+  const utilization = Object.fromEntries(RESOURCE_KEYS.map((k) => [k, available[k] > 0 ? total[k] / available[k] : total[k] > 0 ? Infinity : 0])) as unknown as DeviceResources;
+  const weightBytes = (where: 'onchip' | 'external') => df.mems.filter((m) => m.role === 'weight' && m.location.kind === where)
+    .reduce((s, m) => s + Math.ceil((m.shape.reduce((a, b) => a * b, 1) * m.bits) / 8), 0);
+  return {
+    model,
+    device: device.name,
+    deviceDescription: device.description,
+    precision: precision.name,
+    clockMHz,
+    tokens: T,
+    latency: { cycles: latency, seconds },
+    tokensPerSecond: tps,
+    interval: { cycles: interval, seconds: intervalSeconds },
+    throughput: { tokensPerSecond: thr },
+    bottleneck,
+    roofline: {
+      tokensPerSecond: roofTps,
+      bound: computeTps <= memoryTps ? 'compute' : 'memory',
+      compute: { tokensPerSecond: computeTps, macsPerToken, peakMacsPerSecond: peak },
+      memory: { tokensPerSecond: Number.isFinite(memoryTps) ? memoryTps : null, bytesPerToken, bandwidthBytesPerSecond: bandwidth },
+    },
+    efficiency: { latency: tps / roofTps, throughput: thr / roofTps },
+    resources: total,
+    available,
+    utilization,
+    fits: RESOURCE_KEYS.every((k) => total[k] <= available[k]),
+    memory: {
+      onChipWeightBytes: weightBytes('onchip'),
+      externalWeightBytes: weightBytes('external'),
+      externalBytesPerPass: df.tasks.reduce((s, t) => s + (t.cost?.extBytes ?? 0), 0),
+      kvCache: df.mems.filter((m) => m.role === 'state').map((m) => `${m.name}: ${m.location.kind === 'external' ? `external [${m.location.channels.join(', ')}]` : 'on chip'}`),
+    },
+    kernels,
+  };
+}
+
+export interface PlanResult { report: EstimateReport; graph: Graph; dataflow: DataflowGraph }
+
+/** Fuses, lowers and plans an already loaded graph (bindings applied here). */
+export function estimateGraph(graph: Graph, options: EstimateOptions, model = graph.name): PlanResult {
+  const device: Device = deviceByName(options.device);
+  const precision: Precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
+  const bindings = options.bindings ?? {};
+  const missing = unboundDims(graph).filter((d) => bindings[d] === undefined);
+  if (missing.length) {
+    throw new UserError(`the model has symbolic dimension(s) ${missing.map((d) => `'${d}'`).join(', ')}; estimate plans one static pass, so bind them, e.g. ${missing.map((d) => `--bind ${d}=${d.startsWith('past') ? 0 : 8}`).join(' ')}`);
+  }
+  const log = options.log ?? ((s: string) => process.stderr.write(s));
+  prepareGraph(graph, { bindings });
+  const printAfter = options.printIrAfter ?? [];
+  const fusionTimings = fuseGraph(graph, { printAfter, timePasses: options.timePasses, log });
+  const df = lowerGraph(graph, precision, { device: device.name, clockMHz: options.clockMHz ?? device.clockMHz });
+  if (printAfter.includes('lower') || printAfter.includes('all')) log(`// ----- dataflow IR after lower -----\n${printDataflow(df)}`);
+  const ctx: PlanContext = { device, precision, clockMHz: options.clockMHz ?? device.clockMHz };
+  const planTimings = planDataflow(df, ctx, options);
+  const report = summarize(df, ctx, model);
+  report.passes = [...fusionTimings, ...planTimings];
+  return { report, graph, dataflow: df };
+}
+
+/** `llm2hls estimate MODEL --device D`: the API behind the command. */
+export function estimateModel(modelPath: string, options: EstimateOptions): EstimateReport {
+  return estimateGraph(loadModel(modelPath), options, modelPath).report;
+}
+
+/** The same, also returning the fused graph and planned dataflow IR (for --emit). */
+export function planModel(modelPath: string, options: EstimateOptions): PlanResult {
+  return estimateGraph(loadModel(modelPath), options, modelPath);
+}
+
+const si = (x: number, unit: string) => {
+  if (!Number.isFinite(x)) return `inf ${unit}`;
+  const prefixes = [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']] as const;
+  for (const [v, p] of prefixes) if (Math.abs(x) >= v) return `${(x / v).toFixed(2)} ${p}${unit}`;
+  return `${x.toFixed(2)} ${unit}`;
+};
+
+/** The human form: a table per kernel, totals against the device, a roofline line. */
+export function formatEstimate(r: EstimateReport): string {
+  const head = ['kernel', 'kind', 'cycles', 'II', 'lanes', 'tt', 'DSP', 'BRAM18K', 'URAM', 'LUT'];
+  const rows = r.kernels.map((k) => [k.name, k.kind, String(k.cycles), String(k.ii), `${k.parallelism.uk}x${k.parallelism.un}`, String(k.parallelism.tokenTile), String(k.dsp), String(k.bram18k), String(k.uram), String(k.lut)]);
+  const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((row) => row[i].length))));
+  const fmt = (row: string[]) => row.map((c, i) => (i < 2 ? c.slice(0, widths[i]).padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const lines = [
+    `${r.model} on ${r.device} (${r.deviceDescription}), ${r.precision}, ${r.clockMHz} MHz, ${r.tokens} token(s) per pass`,
+    '',
+    fmt(head),
+    ...rows.map(fmt),
+    '',
+    `resources: ${RESOURCE_KEYS.map((k) => `${k} ${r.resources[k]}/${r.available[k]} (${(100 * r.utilization[k]).toFixed(1)}%)`).join(', ')}`,
+    `fits: ${r.fits ? 'yes' : 'NO'}`,
+    `weights: ${si(r.memory.onChipWeightBytes, 'B')} on chip, ${si(r.memory.externalWeightBytes, 'B')} external; ${si(r.memory.externalBytesPerPass, 'B')} streamed per pass${r.memory.kvCache.length ? `; KV cache ${r.memory.kvCache.join(', ')}` : ''}`,
+    `latency: ${r.latency.cycles} cycles (${si(r.latency.seconds * 1e6, 'us').replace(' kus', ' ms')}) per pass -> ${si(r.tokensPerSecond, 'tokens/s')}`,
+    `interval: ${r.interval.cycles} cycles between passes back to back (bottleneck @${r.bottleneck}) -> ${si(r.throughput.tokensPerSecond, 'tokens/s')}`,
+    `roofline: ${si(r.roofline.tokensPerSecond, 'tokens/s')} (${r.roofline.bound} bound: compute ${si(r.roofline.compute.tokensPerSecond, 'tokens/s')} at ${si(r.roofline.compute.macsPerToken, 'MAC')}/token, memory ${r.roofline.memory.tokensPerSecond === null ? 'unbounded (nothing off chip)' : `${si(r.roofline.memory.tokensPerSecond, 'tokens/s')} at ${si(r.roofline.memory.bytesPerToken, 'B')}/token`}); latency reaches ${(100 * r.efficiency.latency).toFixed(1)}%, throughput ${(100 * r.efficiency.throughput).toFixed(1)}%`,
+  ];
+  return lines.join('\n');
+}
+
+export { printGraph, printDataflow };

@@ -1,0 +1,90 @@
+/**
+ * QuantSpec: everything a quantized design needs beyond the fused graph —
+ * one fixed-point format per value, the quantized constants, and per-kernel
+ * integer parameters (weights, multipliers, tables' operands). Built by
+ * calibrate.ts, executed by quant-interpreter.ts, printed by the emitters.
+ *
+ * The object holds typed arrays; specToJSON / specFromJSON turn it into
+ * plain JSON and back (typed arrays as {"$typed": "Int8Array", "base64": ...}).
+ */
+import { FixedFormat, Multiplier } from './fixed.js';
+import { PrecisionName } from './precision.js';
+import { ChannelMultipliers, QuantWeights } from './quantize.js';
+
+export interface LinearSpec {
+  op: 'llm.Linear';
+  weights: QuantWeights;
+  /** Bias in accumulator units (exact integers), saturated to the column's headroom. */
+  bias?: Float64Array;
+  requant: ChannelMultipliers;
+}
+
+export interface EmbeddingSpec {
+  op: 'llm.Embedding';
+  table: QuantWeights;
+  requant: ChannelMultipliers;
+}
+
+export interface NormSpec {
+  op: 'llm.LayerNorm' | 'llm.RMSNorm';
+  D: number;
+  invD: Multiplier;
+  epsU: number;
+  gamma: Int32Array;
+  gammaFrac: number;
+  beta?: Float64Array;
+}
+
+export interface RopeSpec { op: 'llm.RoPE'; heads: number; cos: Int32Array; sin: Int32Array }
+
+export interface AttentionSpec { op: 'llm.Attention'; heads: number; kvHeads: number; causal: boolean; score: Multiplier }
+
+export interface GateSpec { op: 'llm.Gelu' | 'llm.SiLU'; table: 'gelu_tanh' | 'gelu_erf' | 'sigmoid' }
+
+export interface PlainSpec { op: 'llm.SwiGLU' | 'Add' | 'layout' }
+
+export type KernelSpec = LinearSpec | EmbeddingSpec | NormSpec | RopeSpec | AttentionSpec | GateSpec | PlainSpec;
+
+export interface QuantSpec {
+  version: 1;
+  precision: PrecisionName;
+  weightBits: number;
+  activationBits: number;
+  accumulatorBits: number;
+  /** Format of every fixed-point value: activations, float graph inputs and outputs, constant activations. */
+  formats: Record<string, FixedFormat>;
+  /** Constants read as activations (e.g. a folded position-embedding slice), quantized into formats[name]. */
+  constants: Record<string, Int32Array>;
+  /** Per kernel, keyed by the node's first output name. */
+  kernels: Record<string, KernelSpec>;
+  /** Calibrated max |value| per value, for reports. */
+  maxAbs: Record<string, number>;
+}
+
+const TYPED: Record<string, new (b: ArrayBuffer) => ArrayBufferView> = {
+  Int8Array, Int32Array, Float64Array,
+};
+
+export function specToJSON(spec: QuantSpec, space?: number): string {
+  return JSON.stringify(spec, (_k, v: unknown) => {
+    if (v instanceof Int8Array || v instanceof Int32Array || v instanceof Float64Array) {
+      return { $typed: v.constructor.name, base64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') };
+    }
+    return v;
+  }, space);
+}
+
+export function specFromJSON(text: string): QuantSpec {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v && typeof v === 'object' && '$typed' in v && 'base64' in v) {
+      const { $typed, base64 } = v as { $typed: string; base64: string };
+      const Ctor = TYPED[$typed];
+      if (!Ctor) throw new Error(`unknown typed array ${$typed}`);
+      const bytes = Buffer.from(base64, 'base64');
+      const buf = new ArrayBuffer(bytes.length);
+      new Uint8Array(buf).set(bytes);
+      return new Ctor(buf);
+    }
+    return v;
+  }) as QuantSpec;
+}

@@ -1,0 +1,92 @@
+// llm2hls kernel: llm.Attention (multi-head, grouped-query) with a KV cache
+// in external memory and the softmax inside.
+//
+// The cache of each of CFG::kv_heads heads holds CFG::cache_len = P + S
+// rows: the P past rows (written by the host before the run) followed by
+// the S new keys/values this call appends. Query head h reads kv head
+// h / (heads / kv_heads). With CFG::causal, key j is visible to query i iff
+// j <= i + (cache_len - tokens). Rows of q, k and v are read token by token
+// (interleaved), so producers of the three streams are never starved.
+//   CFG::tokens (T), CFG::new_keys (S), CFG::past (P), CFG::cache_len,
+//   CFG::heads, CFG::kv_heads, CFG::head_dim, CFG::v_head_dim, CFG::causal, CFG::scale
+//   types CFG::in_t, CFG::kv_t, CFG::acc_t, CFG::out_t
+#ifndef LLM2HLS_ATTENTION_H
+#define LLM2HLS_ATTENTION_H
+#include "llm2hls_types.h"
+
+namespace llm2hls {
+
+template <class CFG>
+void attention(stream<typename CFG::in_t> &q, stream<typename CFG::in_t> &k, stream<typename CFG::in_t> &v,
+               typename CFG::kv_t *k_cache, typename CFG::kv_t *v_cache, stream<typename CFG::out_t> &out) {
+  typedef typename CFG::acc_t T;
+  const int T_ = CFG::tokens, S = CFG::new_keys, P = CFG::past, L = CFG::cache_len;
+  const int H = CFG::heads, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
+  const int QW = H * HD;
+  const int ROWS = T_ > S ? T_ : S;
+  static typename CFG::in_t qbuf[CFG::tokens * CFG::heads * CFG::head_dim];
+
+  // 1. Append the new keys and values to the cache; keep the queries.
+  for (int t = 0; t < ROWS; t++) {
+    if (t < S) {
+      for (int g = 0; g < HK; g++)
+        for (int d = 0; d < HD; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          k_cache[(g * L + P + t) * HD + d] = static_cast<typename CFG::kv_t>(k.read());
+        }
+      for (int g = 0; g < HK; g++)
+        for (int d = 0; d < HDV; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          v_cache[(g * L + P + t) * HDV + d] = static_cast<typename CFG::kv_t>(v.read());
+        }
+    }
+    if (t < T_) {
+      for (int c = 0; c < QW; c++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        qbuf[t * QW + c] = q.read();
+      }
+    }
+  }
+
+  // 2. Scaled dot products, softmax over visible keys, weighted sum of values.
+  T p[CFG::cache_len];
+  T acc[CFG::v_head_dim];
+  const int group = H / HK, offset = L - T_;
+  for (int i = 0; i < T_; i++) {
+    for (int h = 0; h < H; h++) {
+      const int g = h / group;
+      int last = CFG::causal ? i + offset : L - 1;
+      if (last > L - 1) last = L - 1;
+      T mx = 0;
+      for (int j = 0; j <= last; j++) {
+        T dot = 0;
+        for (int d = 0; d < HD; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          dot += static_cast<T>(qbuf[i * QW + h * HD + d]) * static_cast<T>(k_cache[(g * L + j) * HD + d]);
+        }
+        p[j] = dot * static_cast<T>(CFG::scale);
+        if (j == 0 || p[j] > mx) mx = p[j];
+      }
+      T sum = 0;
+      for (int j = 0; j <= last; j++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        p[j] = math::exp(p[j] - mx);
+        sum += p[j];
+      }
+      for (int d = 0; d < HDV; d++) acc[d] = 0;
+      for (int j = 0; j <= last; j++)
+        for (int d = 0; d < HDV; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          acc[d] += p[j] * static_cast<T>(v_cache[(g * L + j) * HDV + d]);
+        }
+      // A query with no visible key (only when T > P + S) outputs zeros.
+      for (int d = 0; d < HDV; d++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        out.write(static_cast<typename CFG::out_t>(last < 0 ? T(0) : acc[d] / sum));
+      }
+    }
+  }
+}
+
+}  // namespace llm2hls
+#endif
