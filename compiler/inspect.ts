@@ -1,5 +1,6 @@
 /** `llm2hls inspect`: what is in a model and whether llm2hls can compile it. */
-import { Dim, Graph } from './graph.js';
+import { Dim, Graph, isStatic } from './graph.js';
+import { fuseGraph } from './passes/pipelines.js';
 import { DTYPE_BYTES, FLOAT_TYPES } from './tensor.js';
 import { loadOnnxFile } from '../frontend/onnx-load.js';
 import { Bindings, applyBindings } from '../frontend/bind.js';
@@ -26,6 +27,12 @@ export interface InspectReport {
   symbolicDims: string[];
   unsupported: UnsupportedNode[];
   supported: boolean;
+  /**
+   * What fusion makes of the graph, when every dim is bound: transformer
+   * kernels by type, and the ops no kernel absorbed (by node) besides the
+   * elementwise Add of residuals. Absent when dims are unbound.
+   */
+  fusion?: { kernels: Record<string, number>; leftover: UnsupportedNode[] };
 }
 
 export interface InspectOptions { bindings?: Bindings }
@@ -46,6 +53,7 @@ export function inspectGraph(graph: Graph, file: string, options: InspectOptions
   const { unsupported } = inferGraph(graph, { fold: true, strict: false });
   const symbolic = new Set<string>();
   for (const v of [...graph.inputs, ...graph.outputs]) for (const d of v.shape) if (typeof d === 'string' && d !== '?') symbolic.add(d);
+  const fusion = unsupported.length === 0 && graphIsStatic(graph) ? fusionSummary(graph) : undefined;
   const summary = (v: { name: string; dtype: string; shape: Dim[] }) => ({ name: v.name, dtype: v.dtype, shape: [...v.shape] });
   return {
     file,
@@ -62,7 +70,26 @@ export function inspectGraph(graph: Graph, file: string, options: InspectOptions
     symbolicDims: [...symbolic],
     unsupported,
     supported: unsupported.length === 0,
+    fusion,
   };
+}
+
+function graphIsStatic(graph: Graph): boolean {
+  return [...graph.types.values()].every((t) => isStatic(t.shape));
+}
+
+/** Ops a fused graph may keep besides the llm.* kernels. */
+const ELEMENTWISE_KEPT = new Set(['Add']);
+
+function fusionSummary(graph: Graph): InspectReport['fusion'] {
+  fuseGraph(graph);
+  const kernels: Record<string, number> = {};
+  const leftover: UnsupportedNode[] = [];
+  for (const n of graph.nodes) {
+    if (n.opType.startsWith('llm.') || ELEMENTWISE_KEPT.has(n.opType)) kernels[n.opType] = (kernels[n.opType] ?? 0) + 1;
+    else leftover.push({ node: n.name, opType: n.opType });
+  }
+  return { kernels, leftover };
 }
 
 export function inspectModel(file: string, options: InspectOptions = {}): InspectReport {

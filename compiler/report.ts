@@ -30,5 +30,15 @@ export function formatInspect(r: InspectReport): string {
     lines.push(chalk.red(`${r.unsupported.length} node(s) use unsupported ops:`));
     for (const u of r.unsupported) lines.push(chalk.red(`  ${u.opType} in node '${u.node}' (opset ${r.opset})`));
   }
+  if (r.fusion) {
+    const kernels = Object.entries(r.fusion.kernels).map(([k, n]) => `${k} x${n}`).join(', ');
+    lines.push(chalk.bold('after fusion') + `: ${kernels}`);
+    if (r.fusion.leftover.length > 0) {
+      lines.push(chalk.yellow(`${r.fusion.leftover.length} node(s) no transformer kernel absorbed (they cannot be compiled yet):`));
+      for (const u of r.fusion.leftover) lines.push(chalk.yellow(`  ${u.opType} in node '${u.node}'`));
+    }
+  } else if (r.supported && r.symbolicDims.length > 0) {
+    lines.push(chalk.dim('bind the symbolic dims (--bind NAME=N) to see the transformer kernels after fusion'));
+  }
   return lines.join('\n');
 }

@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTensorFile } from '../frontend/tensor-files.js';
+import { ModelBuilder } from '../frontend/onnx-writer.js';
+import { Tensor } from '../compiler/tensor.js';
 import { relativeError } from './helpers/compare.js';
 import { ROOT, llm2hls, tempDir } from './helpers/cli.js';
 
@@ -34,6 +36,23 @@ describe('llm2hls inspect', () => {
     expect(r.stdout).toMatch(/logits: float32\[1, 3, 128\]/);
     expect(r.stdout).toMatch(/present\.0\.key: float32\[1, 2, 7, 16\]/);
     expect(r.stdout).toMatch(/all ops are supported/);
+  });
+
+  it('lists the transformer kernels after fusion, and names what fusion left over', async () => {
+    const llama = JSON.parse((await llm2hls('inspect', path.join(fixtures, 'llama_mini.onnx'), '--json')).stdout);
+    expect(llama.fusion.kernels).toEqual({ 'llm.Embedding': 1, 'llm.RMSNorm': 3, 'llm.Linear': 8, 'llm.RoPE': 2, 'llm.Attention': 1, 'llm.SwiGLU': 1, Add: 2 });
+    expect(llama.fusion.leftover).toEqual([]);
+    // A Relu MLP is supported by the golden interpreter but is no transformer kernel.
+    const dir = tempDir();
+    const b = new ModelBuilder('relu_mlp', 17);
+    const x = b.input('x', 'float32', [1, 4, 8]);
+    const w = b.initializer('w', Tensor.from('float32', [8, 8], Array.from({ length: 64 }, (_, i) => (i % 7) / 7)));
+    b.output(b.node('Relu', [b.node('MatMul', [x, w])], {}, 'the_relu'), 'float32', [1, 4, 8]);
+    b.save(path.join(dir, 'relu.onnx'));
+    const r = await llm2hls('inspect', path.join(dir, 'relu.onnx'));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/after fusion: llm\.Linear x1/);
+    expect(r.stdout).toMatch(/Relu in node 'the_relu'/);
   });
 
   it('rejects --bind of a dimension the model does not have', async () => {
