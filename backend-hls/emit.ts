@@ -180,9 +180,24 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const { dialect, plan, precision } = options;
   if (!precision.float) throw new UnsupportedError(`--precision ${precision.name}: the HLS backend emits fp32 only for now`);
   const names = new NameTable();
-  for (const t of ['act_t', 'id_t', 'w_t', 'acc_t', 'kv_t', 'main']) names.claim(t);
+  for (const t of ['act_type', 'tok_type', 'wgt_type', 'acc_type', 'kv_type', 'main']) names.claim(t);
   const top = names.get(graph.name || 'model');
-  const consts = graph.initializers;
+  // Constants, plus transposes of constants seen as transposed views (a fused graph built
+  // directly, e.g. a tied LM head, may keep Transpose(wte); prepareGraph folds it otherwise).
+  const consts = new Map(graph.initializers);
+  const constViews = new Set<Node>();
+  for (const node of graph.nodes) {
+    const src = node.opType === 'Transpose' ? consts.get(node.inputs[0]) : undefined;
+    const perm = node.attrs.perm as number[] | undefined;
+    if (!src || src.rank !== 2 || (perm && (perm[0] !== 1 || perm[1] !== 0))) continue;
+    const [r, c] = src.shape;
+    consts.set(node.outputs[0], new Tensor(src.dtype, [c, r], () => {
+      const d = src.data, out = new Float32Array(r * c);
+      for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = d[i * c + j];
+      return out;
+    }));
+    constViews.add(node);
+  }
 
   // ---- shapes and aliases ---------------------------------------------------
   const shapeOf = (v: string): number[] => {
@@ -198,6 +213,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
 
   const unsupported: string[] = [];
   for (const node of graph.nodes) {
+    if (constViews.has(node)) continue;
     if (ALIAS_OPS.has(node.opType) && !consts.has(node.inputs[0])) { alias.set(node.outputs[0], node.inputs[0]); continue; }
     if (!KERNEL_OPS.has(node.opType)) unsupported.push(node.opType);
   }
@@ -228,10 +244,10 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
 
   // ---- types ----------------------------------------------------------------
   const typedefs = [
-    { name: 'act_t', cpp: 'float' }, { name: 'w_t', cpp: 'float' }, { name: 'acc_t', cpp: 'float' },
-    { name: 'kv_t', cpp: 'float' }, { name: 'id_t', cpp: 'int' },
+    { name: 'act_type', cpp: 'float' }, { name: 'wgt_type', cpp: 'float' }, { name: 'acc_type', cpp: 'float' },
+    { name: 'kv_type', cpp: 'float' }, { name: 'tok_type', cpp: 'int' },
   ];
-  const elemOf = (v: string): string => (/^u?int/.test(dtypeOf(v)) ? 'id_t' : 'act_t');
+  const elemOf = (v: string): string => (/^u?int/.test(dtypeOf(v)) ? 'tok_type' : 'act_type');
 
   // ---- weights ----------------------------------------------------------------
   const bundleOf = new Map<string, string>();
@@ -270,7 +286,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const first = weightUse.get(original);
     const arg = first === undefined ? names.get(original, 'w') : names.claim(`${first}_use`);
     if (first === undefined) weightUse.set(original, arg);
-    weightArgs.push({ arg, elem: 'w_t', entry });
+    weightArgs.push({ arg, elem: 'wgt_type', entry });
     return arg;
   };
   const constant = (node: Node, v: string, what: string): Tensor => {
@@ -288,7 +304,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const cfgTypes = (pairs: Record<string, string>) => Object.entries(pairs).map(([name, cpp]) => ({ name, cpp }));
 
   for (const node of graph.nodes) {
-    if (ALIAS_OPS.has(node.opType) && alias.has(node.outputs[0])) continue;
+    if (constViews.has(node) || (ALIAS_OPS.has(node.opType) && alias.has(node.outputs[0]))) continue;
     const id = names.get(node.name || `${node.opType}_${tasks.length}`, 't');
     const cfgName = names.get(node.name || `${node.opType}_${tasks.length}`, 'cfg');
     const ins = node.inputs.map((v) => (v ? resolve(v) : ''));
@@ -309,7 +325,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         const [K, N] = w.shape;
         const rows = prod(outShape) / N;
         int('rows', rows); int('in_dim', K); int('out_dim', N); int('par', tp.parallelism); int('ii', tp.ii);
-        cfg.types = cfgTypes({ in_t: 'act_t', w_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', w_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
         const wArg = addWeight(node, node.inputs[1], 'transposed', w, [N, K], () => transposedChunks(w));
         const b = ins[2] ? constant(node, ins[2], 'b') : undefined;
         const bArg = b ? addWeight(node, node.inputs[2], 'as-is', b, [N], () => tensorChunks(b)) : undefined;
@@ -322,7 +338,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         const table = constant(node, ins[0], 'table');
         const [V, D] = table.shape;
         int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D);
-        cfg.types = cfgTypes({ id_t: 'id_t', w_t: 'w_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ id_t: 'tok_type', w_t: 'wgt_type', out_t: 'act_type' });
         const tArg = addWeight(node, node.inputs[0], 'as-is', table, [V, D], () => tensorChunks(table));
         task = mk('embedding', [ins[1]], (i, o) => `${k}embedding<${cfgName}>(${i[0]}, ${tArg}, ${o});`, [V, D]);
         break;
@@ -330,7 +346,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       case 'llm.LayerNorm': case 'llm.RMSNorm': {
         const D = outShape[outShape.length - 1];
         int('rows', prod(outShape) / D); int('dim', D); flt('eps', Number(node.attrs.epsilon ?? 1e-5));
-        cfg.types = cfgTypes({ in_t: 'act_t', p_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', p_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
         const g = constant(node, ins[1], 'gamma');
         const gArg = addWeight(node, node.inputs[1], 'as-is', g, [D], () => tensorChunks(g));
         const beta = node.opType === 'llm.LayerNorm' && ins[2] ? constant(node, ins[2], 'beta') : undefined;
@@ -342,14 +358,14 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       case 'llm.Gelu': case 'llm.SiLU': {
         int('size', prod(outShape));
         if (node.opType === 'llm.Gelu') int('tanh_form', node.attrs.approximate === 'tanh' ? 1 : 0);
-        cfg.types = cfgTypes({ in_t: 'act_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', acc_t: 'acc_type', out_t: 'act_type' });
         const kern = node.opType === 'llm.Gelu' ? 'gelu' : 'silu';
         task = mk(kern, [ins[0]], (i, o) => `${k}${kern}<${cfgName}>(${i[0]}, ${o});`, outShape);
         break;
       }
       case 'llm.SwiGLU': {
         int('size', prod(outShape));
-        cfg.types = cfgTypes({ in_t: 'act_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', acc_t: 'acc_type', out_t: 'act_type' });
         task = mk('swiglu', [ins[0], ins[1]], (i, o) => `${k}swiglu<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
         break;
       }
@@ -359,7 +375,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         if (B !== 1) throw new UnsupportedError(`RoPE ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
         const cos = constant(node, ins[1], 'cos'), sin = constant(node, ins[2], 'sin');
         int('tokens', T); int('heads', H); int('head_dim', C / H);
-        cfg.types = cfgTypes({ in_t: 'act_t', p_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', p_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
         const cArg = addWeight(node, node.inputs[1], 'as-is', cos, [...cos.shape], () => tensorChunks(cos));
         const sArg = addWeight(node, node.inputs[2], 'as-is', sin, [...sin.shape], () => tensorChunks(sin));
         task = mk('rope', [ins[0]], (i, o) => `${k}rope<${cfgName}>(${i[0]}, ${cArg}, ${sArg}, ${o});`, outShape);
@@ -377,13 +393,13 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         int('tokens', T); int('new_keys', S); int('past', P); int('cache_len', L);
         int('heads', H); int('kv_heads', Hk); int('head_dim', hd); int('v_head_dim', hdv);
         int('causal', Number(node.attrs.causal ?? 0)); flt('scale', Number(node.attrs.scale ?? 1));
-        cfg.types = cfgTypes({ in_t: 'act_t', kv_t: 'kv_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', kv_t: 'kv_type', acc_t: 'acc_type', out_t: 'act_type' });
         const place = plan.kvPlacement(node);
         const key = formatPlacement(place);
         if (!kvBundles.has(key)) kvBundles.set(key, bundleFor(place, 'kv'));
         const bundle = kvBundles.get(key)!;
-        const kc = { arg: names.get(node.name || id, 'kcache'), elem: 'kv_t', size: Hk * L * hd, bundle, heads: Hk, len: L, width: hd, past: P };
-        const vc = { arg: names.get(node.name || id, 'vcache'), elem: 'kv_t', size: Hk * L * hdv, bundle, heads: Hk, len: L, width: hdv, past: P };
+        const kc = { arg: names.get(node.name || id, 'kcache'), elem: 'kv_type', size: Hk * L * hd, bundle, heads: Hk, len: L, width: hd, past: P };
+        const vc = { arg: names.get(node.name || id, 'vcache'), elem: 'kv_type', size: Hk * L * hdv, bundle, heads: Hk, len: L, width: hdv, past: P };
         caches.push(kc, vc);
         if (ins[3]) cacheOf.set(ins[3], kc);
         if (ins[4]) cacheOf.set(ins[4], vc);
@@ -396,7 +412,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         const [a, b] = ins;
         const size = prod(outShape);
         const ca = consts.get(a), cb = consts.get(b);
-        cfg.types = cfgTypes({ in_t: 'act_t', c_t: 'w_t', acc_t: 'acc_t', out_t: 'act_t' });
+        cfg.types = cfgTypes({ in_t: 'act_type', c_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
         int('size', size);
         if (ca || cb) {
           const [s, c, cname] = ca ? [b, ca, node.inputs[0]] : [a, cb!, node.inputs[1]];
@@ -433,7 +449,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const past = cacheOf.get(v.name);
     return {
       index: i, name: v.name, identifier: past ? past.arg : names.get(v.name, 'in'), dtype: v.dtype, shape,
-      role: past ? 'kv_past' : 'stream', file: `input_${i}.bin`, raw: elemOf(v.name) === 'id_t' ? 'int32' : 'float32', count: prod(shape),
+      role: past ? 'kv_past' : 'stream', file: `input_${i}.bin`, raw: elemOf(v.name) === 'tok_type' ? 'int32' : 'float32', count: prod(shape),
     };
   });
   for (const inp of inputs) if (inp.role === 'stream' && inp.raw === 'float32' && !/^float/.test(inp.dtype)) throw new UnsupportedError(`input ${inp.identifier}: element type ${inp.dtype} is not supported`);
@@ -476,9 +492,9 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const elem = elemOf(v);
     const calls: string[] = [];
     const producer = producerOf.get(v);
-    const endId = (e: Endpoint, forked: boolean): string => (e.kind === 'output'
+    const endId = (e: Endpoint, forked: boolean, branch = 0): string => (e.kind === 'output'
       ? outputs[e.index].identifier
-      : newStream(forked ? `${v}_${e.task.id}` : v, elem, elements, row, forked, e.task.node));
+      : newStream(forked ? `${v}_f${branch}` : v, elem, elements, row, forked, e.task.node));
     let writer: string;
     if (ends.length === 1 && !writerIsInput) {
       writer = endId(ends[0], false);
@@ -493,14 +509,14 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       else {
         let cur = writer;
         for (let i = 0; i < ends.length - 1; i++) {
-          const a = endId(ends[i], true);
+          const a = endId(ends[i], true, i + 1);
           if (ends[i].kind === 'task') { const e = ends[i] as Extract<Endpoint, { kind: 'task' }>; e.task.inputIds[e.slot] = a; }
           let b: string;
           if (i === ends.length - 2) {
-            b = endId(ends[i + 1], true);
+            b = endId(ends[i + 1], true, i + 2);
             const last = ends[i + 1];
             if (last.kind === 'task') last.task.inputIds[last.slot] = b;
-          } else b = newStream(`${v}_rest`, elem, elements, row, true, undefined);
+          } else b = newStream(`${v}_r${i + 1}`, elem, elements, row, true, undefined);
           calls.push(`llm2hls::fork2<${elem}, ${elements}>(${cur}, ${a}, ${b});`);
           cur = b;
         }
@@ -523,8 +539,8 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   // ---- top signature and pragmas -------------------------------------------------------
   const args: string[] = [];
   const ports: PortPragmaInput[] = [];
-  for (const i of inputs) if (i.role === 'stream') { args.push(`llm2hls::stream<${i.raw === 'int32' ? 'id_t' : 'act_t'}> &${i.identifier}`); ports.push({ port: i.identifier, kind: 'axis' }); }
-  for (const o of outputs) if (o.role === 'stream') { args.push(`llm2hls::stream<act_t> &${o.identifier}`); ports.push({ port: o.identifier, kind: 'axis' }); }
+  for (const i of inputs) if (i.role === 'stream') { args.push(`llm2hls::stream<${i.raw === 'int32' ? 'tok_type' : 'act_type'}> &${i.identifier}`); ports.push({ port: i.identifier, kind: 'axis' }); }
+  for (const o of outputs) if (o.role === 'stream') { args.push(`llm2hls::stream<act_type> &${o.identifier}`); ports.push({ port: o.identifier, kind: 'axis' }); }
   for (const w of weightArgs) { args.push(`const ${w.elem} *${w.arg}`); ports.push({ port: w.arg, kind: 'm_axi', bundle: w.entry.bundle, depth: w.entry.count }); }
   for (const c of caches) { args.push(`${c.elem} *${c.arg}`); ports.push({ port: c.arg, kind: 'm_axi', bundle: c.bundle, depth: c.size }); }
   const signature = args.join(', ');
@@ -567,13 +583,14 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       const c = cacheOf.get(i.name)!;
       return { file: i.file, count: i.count, heads: c.heads, past: c.past, width: c.width, cacheLen: c.len, cache: c.arg, elem: c.elem };
     }),
-    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.raw === 'int32' ? 'id_t' : 'act_t', raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count })),
-    streamOutputs: outputs.filter((o) => o.role === 'stream').map((o) => ({ arg: o.identifier, elem: 'act_t', file: o.file, count: o.count, index: o.index })),
+    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.raw === 'int32' ? 'tok_type' : 'act_type', raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count })),
+    streamOutputs: outputs.filter((o) => o.role === 'stream').map((o) => ({ arg: o.identifier, elem: 'act_type', file: o.file, count: o.count, index: o.index })),
     presentOutputs: outputs.filter((o) => o.role === 'kv_present').map((o) => ({ file: o.file, size: o.count, cache: o.identifier })),
     callArgs,
     banks,
     platform: options.device.platform,
     part: options.device.part,
+    tclPart: `{${options.device.part}}`,
     bambuDevice: options.device.bambuDevice,
     clockNs: options.device.clockNs,
     hlsProject: 'hls_prj',

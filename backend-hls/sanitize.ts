@@ -10,7 +10,7 @@
  *    identifier contains `__` or starts with `_` (both reserved in C++);
  *  - an empty result becomes `v`; a leading digit gets an `n` prefix;
  *  - C++ keywords, alternative tokens, well-known library/macro names and
- *    names reserved by Vitis HLS, Bambu and llm2hls itself get a `_v` suffix;
+ *    names reserved by Vitis HLS, Bambu and llm2hls itself get a `v_` prefix;
  *  - long names are cut to a fixed length plus a short hash of the original,
  *    so distinct long names stay distinct and RTL port names stay readable;
  *  - a NameTable makes names unique per scope (`x`, `x_2`, `x_3` ...).
@@ -84,7 +84,7 @@ export function sanitizeIdentifier(name: string): string {
   if (s === '') s = 'v';
   if (/^[0-9]/.test(s)) s = `n${s}`;
   if (s.length > MAX_IDENTIFIER) s = `${s.slice(0, MAX_IDENTIFIER - 9).replace(/_+$/, '')}_${shortHash(name)}`;
-  if (isReserved(s)) s = RESERVED_PREFIX.test(s) ? `v_${s}` : `${s}_v`;
+  if (isReserved(s)) s = `v_${s}`;
   return s;
 }
 

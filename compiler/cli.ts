@@ -10,7 +10,14 @@ import { inspectModel } from './inspect.js';
 import { formatInspect } from './report.js';
 import { runModel, writeOutputs } from './run.js';
 import { parseBindings } from '../frontend/bind.js';
+import { formatEstimate, planModel } from './estimate.js';
+import { printDataflow } from './dataflow/text.js';
+import { printGraph } from './graph-text.js';
+import { deviceNames } from './devices/index.js';
 import { progressBar } from './progress.js';
+import { compileModel } from '../backend-hls/compile.js';
+import { TargetName } from '../backend-hls/dialect.js';
+import { SimMode, simulate } from '../runtime/csim.js';
 import { PrecisionName } from './numerics/precision.js';
 import { runModelQuantized } from './numerics/run-quantized.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
@@ -19,9 +26,6 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Commands of the design that later work will build; they say so instead of pretending. */
 const NOT_BUILT: Record<string, string> = {
-  estimate: 'estimate MODEL --device D: the dataflow planner and resource estimator are not built yet',
-  compile: 'compile MODEL -o DIR: the HLS C++ and Verilog backends are not built yet',
-  sim: 'sim DIR --mode csim|verilator|cocotb: simulation needs a compiled project, and compile is not built yet',
   generate: 'generate MODEL --prompt-ids ...: token generation on the accelerator is not built yet',
 };
 
@@ -74,12 +78,82 @@ function buildProgram(out: (s: string) => void): Command {
       }
     });
 
+  program.command('compile')
+    .description('compile a model into an HLS C++ project (Vitis HLS or Bambu): kernels, testbench, weights, Makefile, TCL')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('-o, --out <dir>', 'project directory to write (replaced atomically)')
+    .addOption(new Option('--target <t>', 'HLS tool').choices(['vitis', 'bambu']).default('vitis'))
+    .option('--device <d>', 'device (compiler/devices/*.json)', 'u280')
+    .addOption(new Option('--precision <p>', 'numeric precision').choices(['fp32', 'w8a16', 'w8a8', 'w4a16']).default('fp32'))
+    .option('--config <file>', 'JSON overrides: precision, parallelism, fifoDepth, weightPlacement per model / layer type / layer')
+    .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
+    .option('--force', 'replace a non-empty directory that llm2hls did not create')
+    .option('--json', 'print the summary as JSON')
+    .action(async (model: string, opts: { out: string; target: string; device: string; precision: string; config?: string; bind: string[]; force?: boolean; json?: boolean }) => {
+      const progress = progressBar('writing weights', 1 << 20);
+      const result = await compileModel(model, opts.out, {
+        target: opts.target as TargetName, device: opts.device, precision: opts.precision, config: opts.config,
+        bindings: parseBindings(opts.bind), force: opts.force, onProgress: (_step, done, total) => progress.update(done, total),
+      });
+      progress.stop();
+      if (opts.json) out(JSON.stringify(result, null, 2));
+      else {
+        out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${(result.weightBytes / 1e6).toFixed(2)} MB of weights`);
+        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: llm2hls sim ${opts.out} --mode csim --inputs DIR --out DIR`));
+      }
+    });
+
+  program.command('sim')
+    .description('simulate a compiled project (csim: g++ C simulation) and compare with the golden model')
+    .argument('<dir>', 'project directory written by llm2hls compile')
+    .addOption(new Option('--mode <m>', 'simulation').choices(['csim', 'verilator', 'cocotb']).default('csim'))
+    .requiredOption('--inputs <dir>', 'folder with input_0.pb, input_1.pb ... in graph-input order')
+    .requiredOption('--out <dir>', 'folder to write output_0.pb ... into')
+    .option('--model <file>', 'model for the golden reference (default: the one the project was compiled from)')
+    .option('--json', 'print the figures as JSON')
+    .action(async (dir: string, opts: { mode: string; inputs: string; out: string; model?: string; json?: boolean }) => {
+      const step = process.stderr.isTTY ? (s: string) => process.stderr.write(chalk.dim(`${s}...\n`)) : undefined;
+      const result = await simulate(dir, { mode: opts.mode as SimMode, inputs: opts.inputs, out: opts.out, model: opts.model, onStep: step });
+      if (opts.json) { out(JSON.stringify(result, null, 2)); return; }
+      for (const o of result.outputs) {
+        const figures = o.maxAbsError === undefined ? '(no reference)'
+          : `max error ${o.maxAbsError.toExponential(3)} (${o.maxRelError!.toExponential(3)} of the output scale), cosine ${o.cosine!.toFixed(6)}${o.top1 === undefined ? '' : `, top-1 ${(o.top1 * 100).toFixed(1)}%`}`;
+        out(`${o.name}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}`);
+      }
+      out(chalk.dim(`csim of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}`));
+    });
+
+  program.command('estimate')
+    .description('plan the dataflow accelerator for a device: latency, throughput, resources, roofline')
+    .argument('<model>', 'ONNX model file')
+    .requiredOption('--device <d>', `target device (${deviceNames().join(', ')})`)
+    .addOption(new Option('--precision <p>', 'numeric precision').choices(['fp32', 'w8a16', 'w8a8', 'w4a16']).default('w8a16'))
+    .option('--json', 'print one JSON object')
+    .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
+    .option('--clock <mhz>', 'clock in MHz (default: the device\'s)')
+    .option('--print-ir-after <pass>', 'print the IR after a fusion or planning pass, or lower, or all (repeatable)', collect, [])
+    .option('--time-passes', 'print the wall time of every pass')
+    .addOption(new Option('--emit <what>', 'print the fused graph IR or the planned dataflow IR instead of the report').choices(['graph', 'dataflow']))
+    .action((model: string, opts: { device: string; precision: string; json?: boolean; bind: string[]; clock?: string; printIrAfter: string[]; timePasses?: boolean; emit?: string }) => {
+      const clockMHz = opts.clock === undefined ? undefined : Number(opts.clock);
+      if (clockMHz !== undefined && !(clockMHz > 0)) throw new UserError(`--clock ${opts.clock}: expected a positive number of MHz`);
+      const { report, graph, dataflow } = planModel(model, {
+        device: opts.device, precision: opts.precision, bindings: parseBindings(opts.bind), clockMHz,
+        printIrAfter: opts.printIrAfter, timePasses: opts.timePasses,
+      });
+      if (opts.emit === 'graph') out(printGraph(graph).trimEnd());
+      else if (opts.emit === 'dataflow') out(printDataflow(dataflow).trimEnd());
+      else if (opts.json) { const { passes: _passes, ...rest } = report; out(JSON.stringify(rest, null, 2)); }
+      else out(formatEstimate(report));
+      if (!report.fits) process.exitCode = 5;
+    });
+
   for (const [name, text] of Object.entries(NOT_BUILT)) {
     program.command(name, { hidden: false })
       .description(`(not built yet) ${text.split(':')[0]}`)
       .allowUnknownOption()
       .argument('[args...]')
-      .action(() => { throw new UserError(`llm2hls ${text}. Available now: inspect, run.`, 4); });
+      .action(() => { throw new UserError(`llm2hls ${text}. Available now: inspect, run, compile, sim.`, 4); });
   }
   return program;
 }

@@ -28,3 +28,16 @@ export type { QuantizedModel, QuantizeModelOptions } from './numerics/run-quanti
 export { interpretQuantized } from './numerics/quant-interpreter.js';
 export { calibrate } from './numerics/calibrate.js';
 export { measureAccuracy } from './numerics/accuracy.js';
+export { compileModel } from '../backend-hls/compile.js';
+export type { CompileOptions, CompileResult } from '../backend-hls/compile.js';
+export { simulate } from '../runtime/csim.js';
+export type { SimOptions, SimResult, OutputComparison, SimMode } from '../runtime/csim.js';
+export { estimateModel, estimateGraph, planModel, planDataflow, summarize, formatEstimate } from './estimate.js';
+export type { EstimateOptions, EstimateReport, KernelEstimate, PlanResult } from './estimate.js';
+export { deviceByName, deviceNames } from './devices/index.js';
+export type { Device, DeviceResources, ExternalMemory } from './devices/index.js';
+export { lowerGraph } from './dataflow/lower.js';
+export { printDataflow, parseDataflow } from './dataflow/text.js';
+export { verifyDataflow } from './dataflow/verify.js';
+export { PLANNING_PIPELINE } from './dataflow/passes/index.js';
+export type { DataflowGraph, Task, Stream, Memory, Plan, Cost } from './dataflow/ir.js';

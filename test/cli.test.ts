@@ -99,7 +99,7 @@ describe('llm2hls run', () => {
   });
 
   it('says which commands are not built yet', async () => {
-    const r = await llm2hls('compile', path.join(fixtures, 'gpt2_mini.onnx'), '-o', tempDir());
+    const r = await llm2hls('generate', path.join(fixtures, 'gpt2_mini.onnx'), '--prompt-ids', '1,2', '--max-new-tokens', '2');
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/not built yet/);
   });

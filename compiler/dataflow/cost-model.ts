@@ -180,8 +180,12 @@ export function extBytes(task: Task, plan: Plan, ctx: CostContext): { bytes: num
       const rows = Math.min(d.T, d.V) * Math.ceil((d.C * m.bits) / 8);
       bytes += rows;
       min += Math.min(rows, size);
-    } else {
+    } else if (task.kind === 'linear' || task.kind === 'attention') {
       bytes += tiles * size;
+      min += size;
+    } else {
+      // Norm scales, RoPE tables, a position table: read once per pass, each row by its token.
+      bytes += size;
       min += size;
     }
   }
@@ -254,10 +258,7 @@ export function resourcesOf(task: Task, plan: Plan, ctx: CostContext): Resources
       const kv = task.mems.filter((n) => memOf(n)?.role === 'state');
       const entries = (d.P + d.S) * d.Hk * d.D;
       if (kv.length === 0) add(memoryCost(2 * entries * act, 2 * lanes * act, ctx.device)); // K and V of this pass
-      else {
-        for (const n of kv) onchip(n, lanes * act);
-        if (kv.length === 1) add(memoryCost(entries * act, lanes * act, ctx.device));
-      }
+      else for (const n of kv) onchip(n, lanes * act);
       add(memoryCost(d.H * d.D * act * 2, plan.uk * act, ctx.device)); // query row, output row
       break;
     }

@@ -9,8 +9,9 @@
  * - constants (weights, biases, norm scales, RoPE tables, a folded position
  *   table) become memories; Transpose of a constant is a view of it, and
  *   Identity is an alias;
- * - llm.Attention's past_k/past_v graph inputs and present_k/present_v graph
- *   outputs become one state memory each (the KV cache lives on the device).
+ * - llm.Attention's keys and values live in one state memory each (K, V); its
+ *   past_k/past_v graph inputs and present_k/present_v graph outputs name that
+ *   memory (the KV cache lives on the device between passes).
  */
 import { UnsupportedError, UserError } from '../errors.js';
 import { Graph, Node, describeNode, isStatic } from '../graph.js';
@@ -164,7 +165,7 @@ export function lowerGraph(graph: Graph, precision: Precision, options: LowerOpt
         for (const [slot, which] of [[3, 'k'], [4, 'v']] as const) {
           const past = ins[slot] ? resolve(ins[slot]) : '';
           const present = node.outputs[slot - 2] ?? '';
-          if (!past && !present) continue;
+          // Without past/present the cache is the pass's own K/V: still a memory, so placement can move it off chip.
           if (past && !graphInputNames.has(past)) throw new UnsupportedError(`${describeNode(node)}: past_${which} must be a graph input (the KV cache), not a computed value`);
           const name = `${task.name}.kv_${which}`;
           const m: Memory = { name, role: 'state', bits: act, shape: stateShape, location: { kind: 'unplaced' } };
@@ -194,7 +195,9 @@ export function lowerGraph(graph: Graph, precision: Precision, options: LowerOpt
   let count = 0;
   const newStream = (value: string, bits: number, from: Stream['from'], to: Stream['to']): Stream => {
     const s = shapeOf(value);
-    const st: Stream = { name: `s${count++}`, bits, lanes: 1, shape: [prod(s.slice(0, -1)), s[s.length - 1]], order: 't.c', depth: 2, from, to, value };
+    // Token ids travel one per token ([T, 1]); activations are [T, C].
+    const shape = bits === 32 ? [prod(s), 1] : [prod(s.slice(0, -1)), s[s.length - 1]];
+    const st: Stream = { name: `s${count++}`, bits, lanes: 1, shape, order: 't.c', depth: 2, from, to, value };
     streams.push(st);
     return st;
   };

@@ -10,6 +10,7 @@ namespace llm2hls {
 /** erf(x) by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), using exp only. */
 template <class T>
 T erf_approx(T x) {
+  LLM2HLS_PIPELINE_FUNCTION()
   const T sign = x < 0 ? T(-1) : T(1);
   const T a = x < 0 ? -x : x;
   const T t = T(1) / (T(1) + T(0.3275911f) * a);
@@ -20,6 +21,7 @@ T erf_approx(T x) {
 
 template <class T>
 T sigmoid(T x) {
+  LLM2HLS_PIPELINE_FUNCTION()
   if (x >= 0) return T(1) / (T(1) + math::exp(-x));
   const T e = math::exp(x);
   return e / (T(1) + e);

@@ -19,6 +19,8 @@
 namespace llm2hls {
 namespace host {
 
+__extension__ typedef __int128 wide_int;  // g++/clang builtin, for exact products and shifts
+
 /** Set when a stream is destroyed holding data or read while empty; the testbench fails on it. */
 inline int &stream_errors() {
   static int errors = 0;
@@ -59,12 +61,12 @@ class stream {
 };
 
 /** Rounds raw / 2^shift half to even (shift > 0), the AP_RND_CONV rule. */
-inline int64_t round_shift(__int128 raw, int shift) {
+inline int64_t round_shift(wide_int raw, int shift) {
   if (shift <= 0) return static_cast<int64_t>(raw << -shift);
-  const __int128 one = 1;
-  __int128 q = raw >> shift;  // floor
-  __int128 rem = raw - (q << shift);
-  __int128 half = one << (shift - 1);
+  const wide_int one = 1;
+  wide_int q = raw >> shift;  // floor
+  wide_int rem = raw - (q << shift);
+  wide_int half = one << (shift - 1);
   if (rem > half || (rem == half && (q & 1))) q += 1;
   return static_cast<int64_t>(q);
 }
@@ -81,9 +83,9 @@ class fixed {
   fixed() : raw_(0) {}
   fixed(double v) { set_double(v); }
   fixed(float v) { set_double(v); }
-  fixed(int v) { set_scaled(static_cast<__int128>(v), 0); }
-  fixed(long v) { set_scaled(static_cast<__int128>(v), 0); }
-  fixed(long long v) { set_scaled(static_cast<__int128>(v), 0); }
+  fixed(int v) { set_scaled(static_cast<wide_int>(v), 0); }
+  fixed(long v) { set_scaled(static_cast<wide_int>(v), 0); }
+  fixed(long long v) { set_scaled(static_cast<wide_int>(v), 0); }
   template <int W2, int I2>
   fixed(const fixed<W2, I2> &o) { set_scaled(o.raw(), W2 - I2); }
 
@@ -98,12 +100,12 @@ class fixed {
   operator double() const { return to_double(); }
 
  private:
-  static int64_t saturate(__int128 r) { return r > MAXR ? MAXR : r < MINR ? MINR : static_cast<int64_t>(r); }
-  void set_scaled(__int128 r, int frac) {
+  static int64_t saturate(wide_int r) { return r > MAXR ? MAXR : r < MINR ? MINR : static_cast<int64_t>(r); }
+  void set_scaled(wide_int r, int frac) {
     // r / 2^frac -> raw / 2^F
     if (frac <= F) {
       int s = F - frac;
-      __int128 lim = static_cast<__int128>(1) << 100;
+      wide_int lim = static_cast<wide_int>(1) << 100;
       for (int i = 0; i < s; i++) {
         if (r > lim || r < -lim) break;
         r *= 2;

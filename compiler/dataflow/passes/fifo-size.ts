@@ -19,7 +19,9 @@
  *               for every other input s' = (u' -> v), u = producer(s)
  *
  * for every ancestor a of u = producer(s) (u included), capacities in tokens.
- * Depths are at least 2 (a ping-pong pair). The pass iterates to a fixed point,
+ * Past a join the branches are resynchronized (the join's own FIFOs make every
+ * input branch as long as the longest), so a path through a join counts as
+ * long as its longest input. Depths are at least 2 (a ping-pong pair). The pass iterates to a fixed point,
  * since sizing one FIFO grows the capacity of the branches it lies on.
  */
 import { depthOf } from '../cost-model.js';
@@ -67,7 +69,12 @@ export const fifoSize: DataflowPass = {
             best = Math.max(best, m + fifoTokens(s));
             least = Math.min(least, minCap.get(s.from.task)! + fifoTokens(s));
           }
-          if (best > -Infinity) { maxCap.set(x.name, best + hold.get(x.name)!); minCap.set(x.name, least + hold.get(x.name)!); }
+          if (best === -Infinity) continue;
+          maxCap.set(x.name, best + hold.get(x.name)!);
+          // A join this pass has sized resynchronizes its branches: each of them holds as much as the
+          // longest (its FIFO makes up the difference), so past it the short side is as long as the long one.
+          const resync = inputs.get(x.name)!.filter((s) => maxCap.has(s.from.task)).length >= 2;
+          minCap.set(x.name, (resync ? best : least) + hold.get(x.name)!);
         }
         for (const v of joins) {
           const ins = inputs.get(v.name)!.filter((s) => maxCap.has(s.from.task));

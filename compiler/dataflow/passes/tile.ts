@@ -18,7 +18,7 @@ export const tile: DataflowPass = {
     const mems = memMap(g);
     const cctx = { device: ctx.device, precision: ctx.precision, clockMHz: ctx.clockMHz, mems };
     for (const t of g.tasks) t.plan ??= { tt: 1, uk: 1, un: 1 };
-    const external = (t: Task) => t.kind !== 'embedding' && t.mems.some((m) => mems.get(m)?.location.kind === 'external');
+    const external = (t: Task) => (t.kind === 'linear' || t.kind === 'attention') && t.mems.some((m) => mems.get(m)?.location.kind === 'external');
     const streaming = g.tasks.filter(external);
     if (!streaming.length) return;
     const T = g.tokens;
