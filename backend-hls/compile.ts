@@ -10,10 +10,14 @@ import Handlebars from 'handlebars';
 import { UserError } from '../compiler/errors.js';
 import { Graph } from '../compiler/graph.js';
 import { loadModel, prepareGraph } from '../compiler/model.js';
-import { Precision, precisionByName } from '../compiler/numerics/precision.js';
+import { Precision, PrecisionName, precisionByName } from '../compiler/numerics/precision.js';
 import { fuseGraph } from '../compiler/passes/pipelines.js';
 import { Device, deviceByName } from '../compiler/devices/index.js';
 import { Bindings } from '../frontend/bind.js';
+import { Tensor } from '../compiler/tensor.js';
+import { quantizeModel } from '../compiler/numerics/run-quantized.js';
+import { QuantSpec, specToJSON } from '../compiler/numerics/spec.js';
+import { TABLES } from '../compiler/numerics/tables.js';
 import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
 import { EmitResult, emitProject } from './emit.js';
@@ -30,6 +34,8 @@ export interface CompileOptions {
   /** Path of a --config JSON file, or an already parsed config. */
   config?: string | HlsConfig;
   bindings?: Bindings;
+  /** Calibration inputs for fixed-point precisions (input_0.pb ... or subfolders); default: the model's own test inputs, else random ids. */
+  calibrate?: string;
   force?: boolean;
   /** A plan from the dataflow planner; the backend's default plan otherwise. */
   plan?: BackendPlan;
@@ -95,6 +101,34 @@ export function renderTemplate(rel: string, context: object): string {
   return t(context);
 }
 
+/** The lookup tables of compiler/numerics/tables.ts as C++ arrays (ASCII comments). */
+export function tablesContext(): object {
+  const ascii = (s: string) => s.replace(/·/g, '*').replace(/[−–]/g, '-').replace(/√/g, 'sqrt').replace(/π/g, 'pi')
+    .replace(/³/g, '^3').replace(/[^\x20-\x7e]/g, '?');
+  return {
+    tables: TABLES.map((t) => {
+      const rows: string[] = [];
+      for (let i = 0; i < t.values.length; i += 16) rows.push(`${t.values.slice(i, i + 16).join(', ')},`);
+      return { name: `LLM2HLS_TABLE_${t.name.toUpperCase()}`, formula: ascii(t.formula), size: t.values.length, rows };
+    }),
+  };
+}
+
+/**
+ * Fuses MODEL for the bound shapes and builds its QuantSpec with the numerics
+ * engineer's calibration (compiler/numerics/run-quantized.ts): the same graph
+ * and spec the quantized golden model runs.
+ */
+export function quantizedGraph(modelPath: string, bindings: Bindings, precision: PrecisionName, calibrate?: string): { graph: Graph; spec: QuantSpec } {
+  // Shape-only stand-ins for the inputs: they fix the bound shapes (and shape random calibration ids).
+  const g = loadModel(modelPath);
+  prepareGraph(g, { bindings });
+  const like = g.inputs.map((v) => Tensor.zeros(v.dtype, v.shape as number[]));
+  // The stand-ins carry the bound shapes; explicit bindings would clash with calibration sets of other shapes.
+  const { graph, spec } = quantizeModel(modelPath, like, precision, { calibrateDir: calibrate });
+  return { graph, spec };
+}
+
 /** Loads, prepares and fuses MODEL: the graph the backend maps onto kernels. */
 export function fusedGraph(modelPath: string, bindings: Bindings = {}): Graph {
   const graph = loadModel(modelPath);
@@ -132,9 +166,10 @@ function manifest(emit: EmitResult, info: { target: TargetName; precision: Preci
     top: emit.top,
     model: { path: path.resolve(info.model), graphName: info.graphName, bindings: info.bindings },
     formats: {
-      inputs: 'raw little-endian: int32 token ids, float32 activations (input_N.bin, graph-input order)',
-      outputs: 'raw little-endian float32 (output_N.bin, graph-output order)',
-      weights: 'raw little-endian float32 per bundle file, tensors at 64-byte aligned offsets',
+      inputs: 'raw little-endian: int32 token ids; float32 values (fp32) or int32 fixed-point integers q (input_N.bin, graph-input order)',
+      outputs: 'raw little-endian: float32 (fp32) or int32 fixed-point integers q (output_N.bin, graph-output order)',
+      weights: 'raw little-endian per bundle file (float32, or int8/int16/int32/int64 integers of the quantization spec), tensors at 64-byte aligned offsets',
+      fixedPoint: 'value = q * 2^-frac per value format (docs/numerics.md); quant_spec.json holds the spec',
       kvCache: '[kv_heads][past + new][head_dim] per attention layer, in external memory',
     },
     inputs: emit.inputs,
@@ -153,9 +188,6 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const target = options.target ?? 'vitis';
   const dialect = dialectFor(target);
   const precision = precisionByName(options.precision ?? 'fp32');
-  if (!precision.float) {
-    throw new UserError(`--precision ${precision.name}: fixed-point HLS projects are not built yet; use --precision fp32`, 4);
-  }
   const device = deviceInfo(deviceByName(options.device ?? DEFAULT_DEVICE));
   const config = typeof options.config === 'string' ? loadConfig(options.config) : options.config ?? emptyConfig();
   const configSource = typeof options.config === 'string' ? options.config : 'config';
@@ -166,11 +198,14 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   checkTarget(outDir, options.force ?? false);
 
   const bindings = options.bindings ?? {};
-  const graph = fusedGraph(modelPath, bindings);
+  let graph: Graph;
+  let spec: QuantSpec | undefined;
+  if (precision.float) graph = fusedGraph(modelPath, bindings);
+  else ({ graph, spec } = quantizedGraph(modelPath, bindings, precision.name, options.calibrate));
   checkLayerNames(config, new Set(graph.nodes.map((n) => n.name)), configSource);
   const plan = withOverrides(options.plan ?? defaultPlan(device), config);
   const version = toolVersion();
-  const emit = emitProject(graph, { dialect, precision, plan, device, version });
+  const emit = emitProject(graph, { dialect, precision, plan, device, version, spec });
   const ctx = { ...emit.context, recipes: recipes(target) };
 
   const files: string[] = [];
@@ -181,6 +216,8 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     put('src/top.cpp', renderTemplate('project/top.cpp.hbs', ctx));
     put('src/testbench.cpp', renderTemplate('project/testbench.cpp.hbs', ctx));
     put('src/llm2hls_types.h', renderTemplate('project/llm2hls_types.h.hbs', ctx));
+    put('src/llm2hls_tables.h', renderTemplate('project/llm2hls_tables.h.hbs', tablesContext()));
+    if (spec) put('quant_spec.json', `${specToJSON(spec)}\n`);
     put('Makefile', renderTemplate('project/Makefile.hbs', ctx));
     put('script.tcl', renderTemplate('project/script.tcl.hbs', ctx));
     put('connectivity.cfg', renderTemplate('project/connectivity.cfg.hbs', ctx));

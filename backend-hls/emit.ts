@@ -17,6 +17,8 @@
 import { UnsupportedError } from '../compiler/errors.js';
 import { Graph, Node, isStatic } from '../compiler/graph.js';
 import { Precision } from '../compiler/numerics/precision.js';
+import { FixedFormat } from '../compiler/numerics/fixed.js';
+import { AttentionSpec, EmbeddingSpec, GateSpec, LinearSpec, NormSpec, QuantSpec, RopeSpec } from '../compiler/numerics/spec.js';
 import { Tensor, sizeOf } from '../compiler/tensor.js';
 import { Placement, formatPlacement } from './config.js';
 import { Dialect, PortPragmaInput } from './dialect.js';
@@ -31,6 +33,36 @@ export const KERNEL_OPS = new Set([
 /** Ops that only relabel the shape of a row-major stream. */
 export const ALIAS_OPS = new Set(['Identity', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
 
+export type WeightFormat = 'float32' | 'int8' | 'int16' | 'int32' | 'int64';
+export type WeightChunk = Float32Array | Int8Array | Int16Array | Int32Array | BigInt64Array;
+export const FORMAT_BYTES: Record<WeightFormat, number> = { float32: 4, int8: 1, int16: 2, int32: 4, int64: 8 };
+const FORMAT_CPP: Record<WeightFormat, string> = { float32: 'wgt_type', int8: 'signed char', int16: 'short', int32: 'int', int64: 'long long' };
+
+/** Values converted to a storage format, in chunks. */
+function* arrayChunks(format: WeightFormat, values: ArrayLike<number>, chunk = 1 << 16): Iterable<WeightChunk> {
+  for (let i = 0; i < values.length; i += chunk) {
+    const n = Math.min(values.length, i + chunk) - i;
+    const part = Array.from({ length: n }, (_, j) => values[i + j]);
+    switch (format) {
+      case 'float32': yield Float32Array.from(part); break;
+      case 'int8': yield Int8Array.from(part); break;
+      case 'int16': yield Int16Array.from(part); break;
+      case 'int32': yield Int32Array.from(part); break;
+      case 'int64': yield BigInt64Array.from(part, (x) => BigInt(x)); break;
+    }
+  }
+}
+
+/** A [R, C] row-major array stored as [C][R]. */
+function* transposedArrayChunks(format: WeightFormat, values: ArrayLike<number>, R: number, C: number, colsPerChunk = 256): Iterable<WeightChunk> {
+  for (let c0 = 0; c0 < C; c0 += colsPerChunk) {
+    const c1 = Math.min(C, c0 + colsPerChunk);
+    const out = new Array<number>((c1 - c0) * R);
+    for (let c = c0; c < c1; c++) for (let r = 0; r < R; r++) out[(c - c0) * R + r] = values[r * C + c];
+    yield* arrayChunks(format, out, out.length);
+  }
+}
+
 /** A weight tensor as stored in a bundle file. */
 export interface WeightEntry {
   /** Initializer name in the model (manifest only: never written into code). */
@@ -40,13 +72,13 @@ export interface WeightEntry {
   storedShape: number[];
   count: number;
   /** Storage format of each element in the file. */
-  format: 'float32';
+  format: WeightFormat;
   bundle: string;
   /** Byte offset in the bundle file (64-byte aligned). */
   offset: number;
   bytes: number;
   /** Yields the stored elements in order, in chunks. */
-  chunks: () => Iterable<Float32Array>;
+  chunks: () => Iterable<WeightChunk>;
 }
 
 export interface BundleInfo { name: string; file: string; bytes: number; placement: string }
@@ -60,7 +92,12 @@ export interface IoInput {
   role: 'stream' | 'kv_past';
   /** Raw file the testbench reads. */
   file: string;
+  /** Raw element type: token ids and fixed-point integers q are int32, fp32 values float32. */
   raw: 'int32' | 'float32';
+  /** C++ element type of the stream or cache. */
+  elem: string;
+  /** Fixed-point format of a quantized float input (sim quantizes the values into it). */
+  format?: FixedFormat;
   count: number;
 }
 
@@ -72,7 +109,9 @@ export interface IoOutput {
   shape: number[];
   role: 'stream' | 'kv_present';
   file: string;
-  raw: 'float32';
+  raw: 'int32' | 'float32';
+  /** Fixed-point format (sim dequantizes q * 2^-frac). */
+  format?: FixedFormat;
   count: number;
 }
 
@@ -96,6 +135,8 @@ export interface EmitOptions {
   plan: BackendPlan;
   device: DeviceInfo;
   version: string;
+  /** The quantization spec (fixed-point precisions). */
+  spec?: QuantSpec;
 }
 
 const ALIGN = 64;
@@ -119,6 +160,7 @@ interface ConfigStruct {
   comment: string;
   ints: { name: string; value: number }[];
   floats: { name: string; value: string }[];
+  longs: { name: string; value: string }[];
   types: { name: string; cpp: string }[];
 }
 
@@ -177,8 +219,15 @@ function broadcastTensor(t: Tensor, shape: number[]): Tensor {
 }
 
 export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
-  const { dialect, plan, precision } = options;
-  if (!precision.float) throw new UnsupportedError(`--precision ${precision.name}: the HLS backend emits fp32 only for now`);
+  const { dialect, plan, precision, spec } = options;
+  if (!precision.float && !spec) throw new Error(`--precision ${precision.name} needs a QuantSpec`);
+  const fixed = !precision.float ? spec! : undefined;
+  const A = precision.activationBits;
+  const fmtOf = (v: string): FixedFormat => {
+    const f = fixed!.formats[v];
+    if (!f) throw new UnsupportedError(`no fixed-point format for value '${sanitizeIdentifier(v)}'`);
+    return f;
+  };
   const names = new NameTable();
   for (const t of ['act_type', 'tok_type', 'wgt_type', 'acc_type', 'kv_type', 'main']) names.claim(t);
   const top = names.get(graph.name || 'model');
@@ -243,7 +292,10 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   }
 
   // ---- types ----------------------------------------------------------------
-  const typedefs = [
+  const typedefs = fixed ? [
+    { name: 'act_type', cpp: `llm2hls::sint<${A}>` }, { name: 'wgt_type', cpp: 'signed char' }, { name: 'acc_type', cpp: 'long long' },
+    { name: 'kv_type', cpp: 'act_type' }, { name: 'tok_type', cpp: 'int' },
+  ] : [
     { name: 'act_type', cpp: 'float' }, { name: 'wgt_type', cpp: 'float' }, { name: 'acc_type', cpp: 'float' },
     { name: 'kv_type', cpp: 'float' }, { name: 'tok_type', cpp: 'int' },
   ];
@@ -268,8 +320,9 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const weightArgs: { arg: string; elem: string; entry: WeightEntry }[] = [];
   const weightUse = new Map<string, string>();
 
-  const addWeight = (node: Node, original: string, layout: WeightEntry['layout'], tensor: Tensor, storedShape: number[], chunks: () => Iterable<Float32Array>): string => {
-    if (!/^float/.test(tensor.dtype)) throw new UnsupportedError(`weight '${sanitizeIdentifier(original)}' has element type ${tensor.dtype}; the fp32 backend expects float weights`);
+  const addWeight = (node: Node, original: string, layout: WeightEntry['layout'], tensor: Tensor | undefined, storedShape: number[],
+    chunks: () => Iterable<WeightChunk>, format: WeightFormat = 'float32'): string => {
+    if (tensor && !/^float/.test(tensor.dtype)) throw new UnsupportedError(`weight '${sanitizeIdentifier(original)}' has element type ${tensor.dtype}; the fp32 backend expects float weights`);
     const placement = plan.weightPlacement(node, original);
     const bundle = bundleFor(placement, 'w');
     const key = `${original}\u0000${layout}\u0000${storedShape.join(',')}\u0000${bundle}`;
@@ -278,7 +331,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       const info = bundles.find((b) => b.name === bundle)!;
       const offset = Math.ceil(info.bytes / ALIGN) * ALIGN;
       const count = prod(storedShape);
-      entry = { original, layout, storedShape, count, format: 'float32', bundle, offset, bytes: count * 4, chunks };
+      entry = { original, layout, storedShape, count, format, bundle, offset, bytes: count * FORMAT_BYTES[format], chunks };
       info.bytes = offset + entry.bytes;
       stored.set(key, entry);
       weights.push(entry);
@@ -286,7 +339,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const first = weightUse.get(original);
     const arg = first === undefined ? names.get(original, 'w') : names.claim(`${first}_use`);
     if (first === undefined) weightUse.set(original, arg);
-    weightArgs.push({ arg, elem: 'wgt_type', entry });
+    weightArgs.push({ arg, elem: FORMAT_CPP[format], entry });
     return arg;
   };
   const constant = (node: Node, v: string, what: string): Tensor => {
@@ -302,6 +355,25 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const cacheOf = new Map<string, (typeof caches)[number]>();
   const kernels: KernelSummary[] = [];
   const cfgTypes = (pairs: Record<string, string>) => Object.entries(pairs).map(([name, cpp]) => ({ name, cpp }));
+  /** The KV cache of an attention layer (one m_axi buffer for k, one for v) and its task. */
+  const attentionTask = (node: Node, id: string, cfgName: string, ins: string[], out: string, Hk: number, L: number, hd: number, hdv: number, P: number,
+    kernel: string, shape: number[]): Task => {
+    const place = plan.kvPlacement(node);
+    const key = formatPlacement(place);
+    if (!kvBundles.has(key)) kvBundles.set(key, bundleFor(place, 'kv'));
+    const bundle = kvBundles.get(key)!;
+    const kc = { arg: names.get(node.name || id, 'kcache'), elem: 'kv_type', size: Hk * L * hd, bundle, heads: Hk, len: L, width: hd, past: P };
+    const vc = { arg: names.get(node.name || id, 'vcache'), elem: 'kv_type', size: Hk * L * hdv, bundle, heads: Hk, len: L, width: hdv, past: P };
+    caches.push(kc, vc);
+    if (ins[3]) cacheOf.set(ins[3], kc);
+    if (ins[4]) cacheOf.set(ins[4], vc);
+    if (node.outputs[1]) cacheOf.set(node.outputs[1], kc);
+    if (node.outputs[2]) cacheOf.set(node.outputs[2], vc);
+    return {
+      id, kernel, node, inputs: [ins[0], ins[1], ins[2]], output: out, inputIds: [], comment: '', shape,
+      call: (i, o) => `llm2hls::${kernel}<${cfgName}>(${i[0]}, ${i[1]}, ${i[2]}, ${kc.arg}, ${vc.arg}, ${o});`,
+    };
+  };
 
   for (const node of graph.nodes) {
     if (constViews.has(node) || (ALIAS_OPS.has(node.opType) && alias.has(node.outputs[0]))) continue;
@@ -311,7 +383,8 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const out = node.outputs[0];
     const outShape = shapeOf(out);
     const tp = plan.task(node);
-    const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], types: [] };
+    const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], longs: [], types: [] };
+    const lng = (name: string, value: number) => cfg.longs.push({ name, value: `${value}LL` });
     const int = (name: string, value: number) => cfg.ints.push({ name, value });
     const flt = (name: string, value: number) => cfg.floats.push({ name, value: floatLiteral(value) });
     let task: Task;
@@ -319,7 +392,130 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape,
     });
     const k = `llm2hls::`;
-    switch (node.opType) {
+    if (fixed) {
+      const ks = fixed.kernels[out];
+      if (!ks) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: no quantization spec`);
+      const fyOf = () => fmtOf(out);
+      const actTypes = { in_t: 'act_type', out_t: 'act_type' };
+      switch (node.opType) {
+        case 'llm.Linear': {
+          const q = ks as LinearSpec;
+          const [K, N] = q.weights.shape;
+          const rows = prod(outShape) / N;
+          int('rows', rows); int('in_dim', K); int('out_dim', N); int('y_bits', fyOf().bits); int('par', tp.parallelism); int('ii', tp.ii);
+          cfg.types = cfgTypes({ ...actTypes, w_t: 'signed char' });
+          const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => transposedArrayChunks('int8', q.weights.data, K, N), 'int8');
+          const bArg = q.bias ? addWeight(node, node.inputs[2], 'as-is', undefined, [N], () => arrayChunks('int64', q.bias!), 'int64') : undefined;
+          const mArg = addWeight(node, `${node.inputs[1]} requant m`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.m), 'int32');
+          const sArg = addWeight(node, `${node.inputs[1]} requant shift`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.shift), 'int32');
+          task = mk('linear_q', [ins[0]], (i, o) => (bArg
+            ? `${k}linear_q<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${mArg}, ${sArg}, ${o});`
+            : `${k}linear_q_nobias<${cfgName}>(${i[0]}, ${wArg}, ${mArg}, ${sArg}, ${o});`), [rows, K, N]);
+          break;
+        }
+        case 'llm.Embedding': {
+          const q = ks as EmbeddingSpec;
+          const [V, D] = q.table.shape;
+          int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D); int('y_bits', fyOf().bits);
+          cfg.types = cfgTypes({ id_t: 'tok_type', w_t: 'signed char', out_t: 'act_type' });
+          const tArg = addWeight(node, node.inputs[0], 'as-is', undefined, [V, D], () => arrayChunks('int8', q.table.data), 'int8');
+          const mArg = addWeight(node, `${node.inputs[0]} requant m`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.m), 'int32');
+          const sArg = addWeight(node, `${node.inputs[0]} requant shift`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.shift), 'int32');
+          task = mk('embedding_q', [ins[1]], (i, o) => `${k}embedding_q<${cfgName}>(${i[0]}, ${tArg}, ${mArg}, ${sArg}, ${o});`, [V, D]);
+          break;
+        }
+        case 'llm.LayerNorm': case 'llm.RMSNorm': {
+          const q = ks as NormSpec;
+          const D = q.D;
+          int('rows', prod(outShape) / D); int('dim', D); int('center', node.opType === 'llm.LayerNorm' ? 1 : 0);
+          int('inv_d_m', q.invD.m); int('inv_d_shift', q.invD.shift); lng('eps_u', q.epsU);
+          int('gamma_frac', q.gammaFrac); int('y_frac', fyOf().frac); int('y_bits', fyOf().bits);
+          cfg.types = cfgTypes({ ...actTypes, p_t: 'short' });
+          const gArg = addWeight(node, node.inputs[1], 'as-is', undefined, [D], () => arrayChunks('int16', q.gamma), 'int16');
+          const bArg = q.beta ? addWeight(node, node.inputs[2], 'as-is', undefined, [D], () => arrayChunks('int64', q.beta!), 'int64') : undefined;
+          task = mk(bArg ? 'norm_q' : 'norm_q_nobeta', [ins[0]], (i, o) => (bArg
+            ? `${k}norm_q<${cfgName}>(${i[0]}, ${gArg}, ${bArg}, ${o});`
+            : `${k}norm_q_nobeta<${cfgName}>(${i[0]}, ${gArg}, ${o});`), [prod(outShape) / D, D]);
+          break;
+        }
+        case 'llm.RoPE': {
+          const q = ks as RopeSpec;
+          const [B, T, C] = outShape;
+          if (B !== 1) throw new UnsupportedError(`RoPE ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
+          const hd = C / q.heads;
+          int('tokens', T); int('heads', q.heads); int('head_dim', hd);
+          int('shift', fmtOf(node.inputs[0]).frac + 14 - fyOf().frac); int('y_bits', fyOf().bits);
+          cfg.types = cfgTypes({ ...actTypes, p_t: 'short' });
+          const cArg = addWeight(node, node.inputs[1], 'as-is', undefined, [T, hd], () => arrayChunks('int16', q.cos), 'int16');
+          const sArg = addWeight(node, node.inputs[2], 'as-is', undefined, [T, hd], () => arrayChunks('int16', q.sin), 'int16');
+          task = mk('rope_q', [ins[0]], (i, o) => `${k}rope_q<${cfgName}>(${i[0]}, ${cArg}, ${sArg}, ${o});`, outShape);
+          break;
+        }
+        case 'llm.Gelu': case 'llm.SiLU': {
+          const q = ks as GateSpec;
+          const fx = fmtOf(node.inputs[0]).frac;
+          int('size', prod(outShape)); int('table', q.table === 'sigmoid' ? 0 : q.table === 'gelu_erf' ? 1 : 2);
+          int('x_frac', fx); int('shift', fx + 16 - fyOf().frac); int('y_bits', fyOf().bits);
+          cfg.types = cfgTypes(actTypes);
+          task = mk('gate_q', [ins[0]], (i, o) => `${k}gate_q<${cfgName}>(${i[0]}, ${o});`, outShape);
+          break;
+        }
+        case 'llm.SwiGLU': {
+          const fg = fmtOf(node.inputs[0]).frac, fu = fmtOf(node.inputs[1]).frac;
+          int('size', prod(outShape)); int('g_frac', fg); int('shift', fg + 16 + fu - fyOf().frac); int('y_bits', fyOf().bits);
+          cfg.types = cfgTypes(actTypes);
+          task = mk('swiglu_q', [ins[0], ins[1]], (i, o) => `${k}swiglu_q<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
+          break;
+        }
+        case 'Add': {
+          const [a, b] = ins;
+          const size = prod(outShape);
+          const ca = consts.has(a), cb = consts.has(b);
+          int('size', size);
+          cfg.types = cfgTypes(actTypes);
+          const [sv, cv] = ca ? [node.inputs[1], node.inputs[0]] : [node.inputs[0], node.inputs[1]];
+          const fs = fmtOf(sv).frac, fc = fmtOf(cv).frac, F = Math.max(fs, fc);
+          int('a_shift', F - fs); int('b_shift', F - fc); int('shift', F - fyOf().frac); int('y_bits', fyOf().bits);
+          if (ca || cb) {
+            const s = resolve(sv), cq = fixed.constants[cv];
+            const cT = consts.get(resolve(cv))!;
+            if (!cq) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: the constant operand has no quantized value`);
+            if (prod(shapeOf(s)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: the streamed operand must have the output's shape`);
+            const cs = [...cT.shape];
+            while (cs.length && cs[0] === 1) cs.shift();
+            const suffix = outShape.slice(outShape.length - cs.length);
+            const periodic = cs.length <= outShape.length && cs.every((d, i) => d === suffix[i]);
+            const values = periodic ? cq : broadcastTensor(new Tensor('int32', [...cT.shape], cq), outShape).data;
+            int('period', periodic ? prod(cs) : size);
+            const cArg = addWeight(node, cv, periodic ? 'as-is' : 'broadcast', undefined, periodic ? cs : outShape, () => arrayChunks('int32', values), 'int32');
+            task = mk('add_q_const', [s], (i, o) => `${k}add_q_const<${cfgName}>(${i[0]}, ${cArg}, ${o});`, outShape);
+          } else {
+            if (prod(shapeOf(a)) !== size || prod(shapeOf(b)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: broadcasting between two streams is not supported`);
+            task = mk('add_q', [a, b], (i, o) => `${k}add_q<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
+          }
+          break;
+        }
+        case 'llm.Attention': {
+          const q = ks as AttentionSpec;
+          const H = q.heads, Hk = q.kvHeads;
+          const [B, T, C] = shapeOf(ins[0]);
+          const [, S] = shapeOf(ins[1]);
+          const Cv = shapeOf(ins[2])[2];
+          if (B !== 1) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
+          const hd = C / H, hdv = Cv / Hk;
+          const P = ins[3] ? shapeOf(ins[3])[2] : 0, L = P + S;
+          int('tokens', T); int('new_keys', S); int('past', P); int('cache_len', L);
+          int('heads', H); int('kv_heads', Hk); int('head_dim', hd); int('v_head_dim', hdv); int('causal', q.causal ? 1 : 0);
+          int('score_m', q.score.m); int('score_shift', q.score.shift);
+          int('out_shift', 15 + fmtOf(node.inputs[2]).frac - fyOf().frac); int('y_bits', fyOf().bits);
+          cfg.types = cfgTypes({ ...actTypes, kv_t: 'kv_type' });
+          task = attentionTask(node, id, cfgName, ins, out, Hk, L, hd, hdv, P, 'attention_q', [T, H, L, hd]);
+          break;
+        }
+        default:
+          throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no fixed-point HLS kernel`);
+      }
+    } else switch (node.opType) {
       case 'llm.Linear': {
         const w = constant(node, ins[1], 'W');
         const [K, N] = w.shape;
@@ -394,18 +590,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         int('heads', H); int('kv_heads', Hk); int('head_dim', hd); int('v_head_dim', hdv);
         int('causal', Number(node.attrs.causal ?? 0)); flt('scale', Number(node.attrs.scale ?? 1));
         cfg.types = cfgTypes({ in_t: 'act_type', kv_t: 'kv_type', acc_t: 'acc_type', out_t: 'act_type' });
-        const place = plan.kvPlacement(node);
-        const key = formatPlacement(place);
-        if (!kvBundles.has(key)) kvBundles.set(key, bundleFor(place, 'kv'));
-        const bundle = kvBundles.get(key)!;
-        const kc = { arg: names.get(node.name || id, 'kcache'), elem: 'kv_type', size: Hk * L * hd, bundle, heads: Hk, len: L, width: hd, past: P };
-        const vc = { arg: names.get(node.name || id, 'vcache'), elem: 'kv_type', size: Hk * L * hdv, bundle, heads: Hk, len: L, width: hdv, past: P };
-        caches.push(kc, vc);
-        if (ins[3]) cacheOf.set(ins[3], kc);
-        if (ins[4]) cacheOf.set(ins[4], vc);
-        if (node.outputs[1]) cacheOf.set(node.outputs[1], kc);
-        if (node.outputs[2]) cacheOf.set(node.outputs[2], vc);
-        task = mk('attention', [ins[0], ins[1], ins[2]], (i, o) => `${k}attention<${cfgName}>(${i[0]}, ${i[1]}, ${i[2]}, ${kc.arg}, ${vc.arg}, ${o});`, [T, H, L, hd]);
+        task = attentionTask(node, id, cfgName, ins, out, Hk, L, hd, hdv, P, 'attention', [T, H, L, hd]);
         break;
       }
       case 'Add': {
@@ -449,7 +634,9 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const past = cacheOf.get(v.name);
     return {
       index: i, name: v.name, identifier: past ? past.arg : names.get(v.name, 'in'), dtype: v.dtype, shape,
-      role: past ? 'kv_past' : 'stream', file: `input_${i}.bin`, raw: elemOf(v.name) === 'tok_type' ? 'int32' : 'float32', count: prod(shape),
+      role: past ? 'kv_past' : 'stream', file: `input_${i}.bin`, count: prod(shape),
+      raw: elemOf(v.name) === 'tok_type' || fixed ? 'int32' : 'float32', elem: past ? past.elem : elemOf(v.name),
+      format: fixed && elemOf(v.name) !== 'tok_type' ? fmtOf(v.name) : undefined,
     };
   });
   for (const inp of inputs) if (inp.role === 'stream' && inp.raw === 'float32' && !/^float/.test(inp.dtype)) throw new UnsupportedError(`input ${inp.identifier}: element type ${inp.dtype} is not supported`);
@@ -460,7 +647,8 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     if (!present && consts.has(resolve(v.name))) throw new UnsupportedError(`output ${sanitizeIdentifier(v.name)} is a constant`);
     return {
       index: i, name: v.name, identifier: present ? present.arg : names.get(v.name, 'out'), dtype: v.dtype, shape,
-      role: present ? 'kv_present' : 'stream', file: `output_${i}.bin`, raw: 'float32', count: prod(shape),
+      role: present ? 'kv_present' : 'stream', file: `output_${i}.bin`, raw: fixed ? 'int32' : 'float32', count: prod(shape),
+      format: fixed ? fmtOf(v.name) : undefined,
     };
   });
 
@@ -539,7 +727,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   // ---- top signature and pragmas -------------------------------------------------------
   const args: string[] = [];
   const ports: PortPragmaInput[] = [];
-  for (const i of inputs) if (i.role === 'stream') { args.push(`llm2hls::stream<${i.raw === 'int32' ? 'tok_type' : 'act_type'}> &${i.identifier}`); ports.push({ port: i.identifier, kind: 'axis' }); }
+  for (const i of inputs) if (i.role === 'stream') { args.push(`llm2hls::stream<${i.elem}> &${i.identifier}`); ports.push({ port: i.identifier, kind: 'axis' }); }
   for (const o of outputs) if (o.role === 'stream') { args.push(`llm2hls::stream<act_type> &${o.identifier}`); ports.push({ port: o.identifier, kind: 'axis' }); }
   for (const w of weightArgs) { args.push(`const ${w.elem} *${w.arg}`); ports.push({ port: w.arg, kind: 'm_axi', bundle: w.entry.bundle, depth: w.entry.count }); }
   for (const c of caches) { args.push(`${c.elem} *${c.arg}`); ports.push({ port: c.arg, kind: 'm_axi', bundle: c.bundle, depth: c.size }); }
@@ -581,11 +769,11 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     caches,
     pastInputs: inputs.filter((i) => i.role === 'kv_past').map((i) => {
       const c = cacheOf.get(i.name)!;
-      return { file: i.file, count: i.count, heads: c.heads, past: c.past, width: c.width, cacheLen: c.len, cache: c.arg, elem: c.elem };
+      return { file: i.file, count: i.count, heads: c.heads, past: c.past, width: c.width, cacheLen: c.len, cache: c.arg, elem: c.elem, raw: i.raw === 'int32' ? 'int32_t' : 'float' };
     }),
-    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.raw === 'int32' ? 'tok_type' : 'act_type', raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count })),
-    streamOutputs: outputs.filter((o) => o.role === 'stream').map((o) => ({ arg: o.identifier, elem: 'act_type', file: o.file, count: o.count, index: o.index })),
-    presentOutputs: outputs.filter((o) => o.role === 'kv_present').map((o) => ({ file: o.file, size: o.count, cache: o.identifier })),
+    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.elem, raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count })),
+    streamOutputs: outputs.filter((o) => o.role === 'stream').map((o) => ({ arg: o.identifier, elem: 'act_type', raw: o.raw === 'int32' ? 'int32_t' : 'float', file: o.file, count: o.count, index: o.index })),
+    presentOutputs: outputs.filter((o) => o.role === 'kv_present').map((o) => ({ file: o.file, size: o.count, cache: o.identifier, raw: o.raw === 'int32' ? 'int32_t' : 'float' })),
     callArgs,
     banks,
     platform: options.device.platform,

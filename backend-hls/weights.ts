@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BundleInfo, WeightEntry } from './emit.js';
+import { BundleInfo, WeightChunk, WeightEntry } from './emit.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -54,11 +54,17 @@ export async function writeWeightFiles(dir: string, bundles: readonly BundleInfo
   return written;
 }
 
-function toLittleEndian(chunk: Float32Array): Uint8Array {
+function toLittleEndian(chunk: WeightChunk): Uint8Array {
   const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (LITTLE_ENDIAN) return bytes;
+  if (LITTLE_ENDIAN || chunk.BYTES_PER_ELEMENT === 1) return bytes;
   const out = new Uint8Array(bytes.length);
   const view = new DataView(out.buffer);
-  chunk.forEach((x, i) => view.setFloat32(i * 4, x, true));
+  const n = chunk.BYTES_PER_ELEMENT;
+  for (let i = 0; i < chunk.length; i++) {
+    if (chunk instanceof Float32Array) view.setFloat32(i * n, chunk[i], true);
+    else if (chunk instanceof Int16Array) view.setInt16(i * n, chunk[i], true);
+    else if (chunk instanceof Int32Array) view.setInt32(i * n, chunk[i], true);
+    else if (chunk instanceof BigInt64Array) view.setBigInt64(i * n, chunk[i], true);
+  }
   return out;
 }

@@ -74,7 +74,7 @@ function buildProgram(out: (s: string) => void): Command {
       if (opts.json) out(JSON.stringify({ model, precision: opts.precision, seconds, outputs: summary }, null, 2));
       else {
         for (const s of summary) out(`${s.name}: ${s.dtype}[${s.shape.join(', ')}] -> ${s.file}`);
-        out(chalk.dim(`ran ${model} (${opts.precision} golden) in ${seconds.toFixed(2)} s`));
+        out(chalk.dim(`ran ${model} (${opts.precision} ${opts.precision === 'fp32' ? 'graph' : 'dataflow'} golden) in ${seconds.toFixed(2)} s`));
       }
     });
 
@@ -86,13 +86,14 @@ function buildProgram(out: (s: string) => void): Command {
     .option('--device <d>', 'device (compiler/devices/*.json)', 'u280')
     .addOption(new Option('--precision <p>', 'numeric precision').choices(['fp32', 'w8a16', 'w8a8', 'w4a16']).default('fp32'))
     .option('--config <file>', 'JSON overrides: precision, parallelism, fifoDepth, weightPlacement per model / layer type / layer')
+    .option('--calibrate <dir>', 'calibration inputs for fixed-point precisions (default: the model\'s own test inputs, else random ids)')
     .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
     .option('--force', 'replace a non-empty directory that llm2hls did not create')
     .option('--json', 'print the summary as JSON')
-    .action(async (model: string, opts: { out: string; target: string; device: string; precision: string; config?: string; bind: string[]; force?: boolean; json?: boolean }) => {
+    .action(async (model: string, opts: { out: string; target: string; device: string; precision: string; config?: string; calibrate?: string; bind: string[]; force?: boolean; json?: boolean }) => {
       const progress = progressBar('writing weights', 1 << 20);
       const result = await compileModel(model, opts.out, {
-        target: opts.target as TargetName, device: opts.device, precision: opts.precision, config: opts.config,
+        target: opts.target as TargetName, device: opts.device, precision: opts.precision, config: opts.config, calibrate: opts.calibrate,
         bindings: parseBindings(opts.bind), force: opts.force, onProgress: (_step, done, total) => progress.update(done, total),
       });
       progress.stop();
@@ -118,9 +119,11 @@ function buildProgram(out: (s: string) => void): Command {
       for (const o of result.outputs) {
         const figures = o.maxAbsError === undefined ? '(no reference)'
           : `max error ${o.maxAbsError.toExponential(3)} (${o.maxRelError!.toExponential(3)} of the output scale), cosine ${o.cosine!.toFixed(6)}${o.top1 === undefined ? '' : `, top-1 ${(o.top1 * 100).toFixed(1)}%`}`;
-        out(`${o.name}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}`);
+        const exact = o.mismatches === undefined ? '' : o.mismatches === 0 ? '; bit-exact with the quantized golden model' : `; ${o.mismatches} element(s) differ from the quantized golden model (up to ${o.maxLsbError} LSB)`;
+        out(`${o.name}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}${exact}`);
       }
-      out(chalk.dim(`csim of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}`));
+      if (result.bitExact === false) process.exitCode = 1;
+      out(chalk.dim(`csim (${result.precision}) of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}`));
     });
 
   program.command('estimate')

@@ -14,6 +14,10 @@ import { runGraph, writeOutputs, NamedOutput } from '../compiler/run.js';
 import { Tensor } from '../compiler/tensor.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
 import type { IoInput, IoOutput } from '../backend-hls/emit.js';
+import { dequantizeArray, quantizeArray } from '../compiler/numerics/quantize.js';
+import { runQuantized } from '../compiler/numerics/quant-interpreter.js';
+import { loadFused } from '../compiler/numerics/run-quantized.js';
+import { specFromJSON } from '../compiler/numerics/spec.js';
 
 export type SimMode = 'csim' | 'verilator' | 'cocotb';
 
@@ -44,12 +48,19 @@ export interface OutputComparison {
   cosine?: number;
   /** Fraction of rows (last axis) whose argmax agrees. */
   top1?: number;
+  /** Fixed point: elements whose integer differs from the quantized golden model (0 = bit-exact). */
+  mismatches?: number;
+  /** Fixed point: largest integer difference, in LSBs. */
+  maxLsbError?: number;
 }
 
 export interface SimResult {
   dir: string;
   mode: SimMode;
   reference: string;
+  precision: string;
+  /** Fixed point: every output equals the quantized golden model bit for bit. */
+  bitExact?: boolean;
   buildSeconds: number;
   runSeconds: number;
   outputs: OutputComparison[];
@@ -92,6 +103,13 @@ function rawInput(spec: IoInput, t: Tensor): Buffer {
   const shapeOk = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
   if (!shapeOk) {
     throw new UserError(`input ${spec.index}: the project was compiled for shape [${spec.shape.join(', ')}], the file holds [${t.shape.join(', ')}] (recompile with --bind)`);
+  }
+  if (spec.raw === 'int32' && spec.format) {
+    if (!/^float/.test(t.dtype)) throw new UserError(`input ${spec.index}: expected floating-point values, the file holds ${t.dtype}`);
+    const q = quantizeArray(t.data as ArrayLike<number>, spec.format);
+    const out = Buffer.alloc(q.length * 4);
+    q.forEach((x, i) => out.writeInt32LE(x, i * 4));
+    return out;
   }
   if (spec.raw === 'int32') {
     if (!/^u?int/.test(t.dtype)) throw new UserError(`input ${spec.index}: expected integer token ids, the file holds ${t.dtype}`);
@@ -178,10 +196,18 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
     throw new UserError(`csim run failed (exit ${run.exitCode}): ${last.trim()} (log: ${path.join(root, 'csim', 'run.log')})`);
   }
 
+  const ints: (Int32Array | undefined)[] = [];
   const named: NamedOutput[] = manifest.outputs.map((spec) => {
     const file = path.join(outDir, spec.file);
     const bytes = fs.readFileSync(file);
     if (bytes.length !== spec.count * 4) throw new UserError(`csim output ${spec.file} has ${bytes.length} bytes, expected ${spec.count * 4}`);
+    if (spec.raw === 'int32' && spec.format) {
+      const q = new Int32Array(spec.count);
+      for (let i = 0; i < spec.count; i++) q[i] = bytes.readInt32LE(i * 4);
+      ints.push(q);
+      return { name: spec.name, tensor: new Tensor('float32', spec.shape, dequantizeArray(q, spec.format)) };
+    }
+    ints.push(undefined);
     const data = new Float32Array(spec.count);
     for (let i = 0; i < spec.count; i++) data[i] = bytes.readFloatLE(i * 4);
     return { name: spec.name, tensor: new Tensor('float32', spec.shape, data) };
@@ -190,17 +216,39 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
 
   let reference = 'none';
   let golden: NamedOutput[] | undefined;
+  let goldenInts: (Int32Array | undefined)[] | undefined;
   const modelPath = options.model ?? manifest.model.path;
   if (!options.noCompare && modelPath && fs.existsSync(modelPath)) {
     options.onStep?.('running the fp32 golden model');
     golden = runGraph(loadModel(modelPath), tensors, { bindings: manifest.model.bindings });
     reference = 'fp32 golden';
+    const specFile = path.join(root, 'quant_spec.json');
+    if (manifest.precision !== 'fp32' && fs.existsSync(specFile)) {
+      options.onStep?.(`running the ${manifest.precision} quantized golden model`);
+      const spec = specFromJSON(fs.readFileSync(specFile, 'utf8'));
+      const run = runQuantized(loadFused(modelPath, tensors, manifest.model.bindings), spec, tensors);
+      goldenInts = run.fixed.map((v) => (v && v.kind === 'fixed' ? v.data : undefined));
+      reference = `${manifest.precision} quantized golden (bit-exact) and fp32 golden (accuracy)`;
+    }
   }
+  let bitExact: boolean | undefined;
   const outputs = manifest.outputs.map((spec, i): OutputComparison => {
-    const base = { index: spec.index, name: spec.name, shape: spec.shape, file: files[i] };
+    const base: OutputComparison = { index: spec.index, name: spec.name, shape: spec.shape, file: files[i] };
     if (!golden) return base;
     const ref = golden[i].tensor;
-    return { ...base, ...compareOutputs(named[i].tensor.data, ref.data, spec.role === 'stream' ? spec.shape[spec.shape.length - 1] ?? 1 : 0) };
+    const out: OutputComparison = { ...base, ...compareOutputs(named[i].tensor.data, ref.data, spec.role === 'stream' ? spec.shape[spec.shape.length - 1] ?? 1 : 0) };
+    const q = ints[i], g = goldenInts?.[i];
+    if (q && g) {
+      let mismatches = q.length === g.length ? 0 : Math.max(q.length, g.length), maxLsb = 0;
+      for (let j = 0; j < Math.min(q.length, g.length); j++) {
+        const d = Math.abs(q[j] - g[j]);
+        if (d) { mismatches++; maxLsb = Math.max(maxLsb, d); }
+      }
+      out.mismatches = mismatches;
+      out.maxLsbError = maxLsb;
+      bitExact = (bitExact ?? true) && mismatches === 0;
+    }
+    return out;
   });
-  return { dir: root, mode, reference, buildSeconds, runSeconds, outputs };
+  return { dir: root, mode, reference, precision: manifest.precision, bitExact, buildSeconds, runSeconds, outputs };
 }

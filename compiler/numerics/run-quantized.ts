@@ -1,12 +1,14 @@
 /**
  * Quantized golden runs of a model file: load -> prepareGraph -> fuseGraph
- * -> calibrate -> interpretQuantized. Used by `llm2hls run --precision`,
+ * -> calibrate -> lower to the dataflow IR -> interpretDataflow (the golden
+ * model of a quantized design; interpretQuantized over the fused graph
+ * computes the same integers). Used by `llm2hls run --precision`,
  * scripts/accuracy.mjs and the accuracy tests.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { Graph } from '../graph.js';
+import { Graph, isStatic } from '../graph.js';
 import { prepareGraph } from '../model.js';
 import { fuseGraph } from '../passes/pipelines.js';
 import { Tensor } from '../tensor.js';
@@ -14,9 +16,13 @@ import { loadOnnxFile } from '../../frontend/onnx-load.js';
 import { Bindings, bindingsFromInputs } from '../../frontend/bind.js';
 import { readTensorDir } from '../../frontend/tensor-files.js';
 import { CalibrateOptions, buildQuantSpec, collectStats, randomInputSets } from './calibrate.js';
-import { PrecisionName } from './precision.js';
+import { PrecisionName, precisionByName } from './precision.js';
 import { interpretQuantized } from './quant-interpreter.js';
 import { QuantSpec } from './spec.js';
+import { DataflowGraph } from '../dataflow/ir.js';
+import { lowerGraph } from '../dataflow/lower.js';
+import { verifyDataflow } from '../dataflow/verify.js';
+import { interpretDataflow } from '../dataflow/interpreter.js';
 
 /** Loads, binds dims from the inputs, prepares and fuses. */
 export function loadFused(modelPath: string, inputs: readonly Tensor[], bindings: Bindings = {}): Graph {
@@ -118,9 +124,39 @@ export function quantizeModel(modelPath: string, inputs: readonly Tensor[], prec
 
 export interface NamedQuantOutput { name: string; tensor: Tensor }
 
+export interface RunQuantizedOptions extends QuantizeModelOptions {
+  /**
+   * Which interpreter runs the quantized model: 'dataflow' (default: lower
+   * the fused graph to the dataflow IR and run its golden interpreter) or
+   * 'graph' (the fused graph's quantized interpreter; the same integers).
+   */
+  interpreter?: 'dataflow' | 'graph';
+}
+
+/** The fused graph lowered to the (unplanned) dataflow IR and checked. */
+export function lowerQuantized(graph: Graph, precision: PrecisionName): DataflowGraph {
+  const p = precisionByName(precision);
+  const df = lowerGraph(graph, p);
+  verifyDataflow(df, { activationBits: p.activationBits });
+  return df;
+}
+
 /** Quantized golden run of MODEL on `inputs` (outputs dequantized to float32). */
-export function runModelQuantized(modelPath: string, inputs: readonly Tensor[], precision: PrecisionName, options: QuantizeModelOptions = {}): { outputs: NamedQuantOutput[]; model: QuantizedModel } {
+export function runModelQuantized(modelPath: string, inputs: readonly Tensor[], precision: PrecisionName, options: RunQuantizedOptions = {}): { outputs: NamedQuantOutput[]; model: QuantizedModel; dataflow?: DataflowGraph } {
   const model = quantizeModel(modelPath, inputs, precision, options);
-  const outs = interpretQuantized(model.graph, model.spec, inputs);
-  return { outputs: model.graph.outputs.map((o, i) => ({ name: o.name, tensor: outs[i] })), model };
+  const { graph, spec } = model;
+  if (options.interpreter === 'graph') {
+    const outs = interpretQuantized(graph, spec, inputs);
+    return { outputs: graph.outputs.map((o, i) => ({ name: o.name, tensor: outs[i] })), model };
+  }
+  const dataflow = lowerQuantized(graph, precision);
+  const named = Object.fromEntries(graph.inputs.map((v, i) => [v.name, inputs[i]]));
+  const outs = interpretDataflow(dataflow, spec, named, { outputShapes: graph.outputs.map((o) => graphShape(graph, o.name)) });
+  return { outputs: graph.outputs.map((o, i) => ({ name: o.name, tensor: outs[i] })), model, dataflow };
+}
+
+function graphShape(graph: Graph, name: string): number[] {
+  const s = [graph.types.get(name)?.shape, graph.outputs.find((o) => o.name === name)?.shape].find((x) => x && isStatic(x));
+  if (!s) throw new UserError(`graph output '${name}' has no static shape`);
+  return s as number[];
 }

@@ -12,4 +12,5 @@
 #include "llm2hls_add.h"
 #include "llm2hls_rope.h"
 #include "llm2hls_attention.h"
+#include "llm2hls_fixed.h"
 #endif

@@ -99,3 +99,32 @@ describe.concurrent('hostile names', () => {
     }, 60_000);
   }
 });
+
+/** Fixed point: csim equals the quantized golden model (compiler/numerics) bit for bit. */
+const FIXED: { c: Case; precision: string; target: 'vitis' | 'bambu' }[] = [
+  ...CASES.flatMap((c) => TARGETS.map((target) => ({ c, precision: 'w8a16', target }))),
+  ...['w8a8', 'w4a16'].flatMap((precision) => CASES.filter((c) => /gpt2_mini$|llama|decode/.test(c.name)).map((c) => ({ c, precision, target: 'vitis' as const }))),
+];
+
+describe.concurrent('fixed-point csim is bit-exact with the quantized golden model', () => {
+  for (const { c, precision, target } of FIXED) {
+    it(`${c.name} ${precision} (${target})`, async () => {
+      const work = tempDir('llm2hls-fixed-');
+      try {
+        const dir = path.join(work, 'prj');
+        await compileModel(c.model, dir, { target, precision, bindings: c.bind });
+        expect(fs.existsSync(path.join(dir, 'quant_spec.json'))).toBe(true);
+        const sim = await simulate(dir, { inputs: c.data, out: path.join(work, 'out'), extraCxxFlags: '-Werror' });
+        expect(sim.precision).toBe(precision);
+        expect(sim.reference).toMatch(/quantized golden \(bit-exact\)/);
+        for (const o of sim.outputs) {
+          expect(o.mismatches, `${o.name}: ${o.mismatches} elements differ (max ${o.maxLsbError} LSB)`).toBe(0);
+          expect(o.cosine!).toBeGreaterThan(0.98);
+        }
+        expect(sim.bitExact).toBe(true);
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    }, 60_000);
+  }
+});

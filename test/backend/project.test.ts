@@ -104,11 +104,13 @@ describe('compile: options', () => {
     expect(fs.existsSync(path.join(work, 'bad'))).toBe(false);
   }, 60_000);
 
-  it('symbolic dims need --bind; unknown devices and fixed-point precision are clean errors', async () => {
+  it('symbolic dims need --bind; unknown devices and mixed precision are clean errors', async () => {
     const past = path.join(ROOT, 'test', 'fixtures', 'exported', 'gpt2_mini_past.onnx');
     expectCleanFailure(await llm2hls('compile', past, '-o', path.join(work, 'x')), /bind/, expect);
     expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'x'), '--device', 'nosuch'), /unknown device/, expect);
-    expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'x'), '--precision', 'w8a16'), /not built yet/, expect);
+    const cfg = path.join(work, 'mixed.json');
+    fs.writeFileSync(cfg, JSON.stringify({ layerTypes: { 'llm.Linear': { precision: 'w8a8' } } }));
+    expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'x'), '--precision', 'w8a16', '--config', cfg), /mixed precision is not built yet/, expect);
   }, 60_000);
 });
 

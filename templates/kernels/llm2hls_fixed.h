@@ -1,0 +1,336 @@
+// llm2hls fixed-point kernels: the integer arithmetic of docs/numerics.md,
+// step for step and in the same order as compiler/numerics/kernels-q.ts, so
+// C simulation matches the quantized golden model bit for bit. Streams carry
+// each element's integer q (value = q * 2^-frac, the frac of each value is a
+// compile-time constant of the kernel's config). One rounding mode (round
+// half to even), one overflow mode (saturation). Lookup tables come from
+// llm2hls_tables.h, printed from compiler/numerics/tables.ts.
+#ifndef LLM2HLS_FIXED_H
+#define LLM2HLS_FIXED_H
+#include "llm2hls_types.h"
+#include "llm2hls_tables.h"
+
+namespace llm2hls {
+namespace fx {
+
+typedef long long i64;
+
+/** x * 2^-s rounded half to even (s > 0), or x * 2^-s exactly (s <= 0). */
+inline i64 round_shift(i64 x, int s) {
+  if (s <= 0) return x * (i64(1) << -s);
+  const i64 q = x >> s;  // floor (arithmetic shift)
+  const i64 r = x - (q << s);
+  const i64 half = i64(1) << (s - 1);
+  return (r > half || (r == half && (q & 1))) ? q + 1 : q;
+}
+
+/** floor(x * 2^-s) (s >= 0), x * 2^-s (s < 0). */
+inline i64 floor_shift(i64 x, int s) { return s <= 0 ? x * (i64(1) << -s) : (x >> s); }
+
+/** Saturates into a signed `bits`-wide range. */
+inline i64 sat(i64 x, int bits) {
+  const i64 hi = (i64(1) << (bits - 1)) - 1, lo = -(i64(1) << (bits - 1));
+  return x < lo ? lo : x > hi ? hi : x;
+}
+
+/** Position of the leading one plus one (x >= 1): a priority encoder. */
+inline int bit_length(i64 x) {
+  int n = 0;
+  for (int b = 62; b >= 0; b--) {
+    if ((x >> b) & 1) { n = b + 1; break; }
+  }
+  return n;
+}
+
+inline i64 lerp(const int *t, int i, i64 r, int rbits) { return t[i] + round_shift((i64(t[i + 1]) - t[i]) * r, rbits); }
+
+/** 2^(-a * 2^-16) in Q.16 for a >= 0. */
+inline i64 exp2_neg(i64 a) {
+  const i64 n = a >> 16;
+  const i64 f = a - (n << 16);
+  const i64 e = lerp(LLM2HLS_TABLE_EXP2, int(f >> 8), f & 0xff, 8);
+  return n >= 32 ? 0 : round_shift(e, int(n));
+}
+
+/** 1/z = r * 2^-(16 + k) for z >= 1. */
+inline void recip(i64 z, i64 &r, int &k) {
+  k = bit_length(z) - 1;
+  const i64 zn = floor_shift(z, k - 16);
+  r = lerp(LLM2HLS_TABLE_RECIP, int((zn >> 8) - 256), zn & 0xff, 8);
+}
+
+/** 1/sqrt(u) = r * 2^-16 * 2^-(e/2) for u >= 1. */
+inline void rsqrt(i64 u, i64 &r, int &e) {
+  const int k = bit_length(u) - 1;
+  e = k - (k & 1);
+  const i64 un = floor_shift(u, e - 16);
+  r = lerp(LLM2HLS_TABLE_RSQRT, int((un >> 9) - 128), un & 0x1ff, 9);
+}
+
+/** The gate g(x) in Q.16 of x with `frac` fraction bits (table 0 sigmoid, 1 gelu erf, 2 gelu tanh). */
+inline i64 gate(int table, i64 x, int frac) {
+  const int *t = table == 0 ? LLM2HLS_TABLE_SIGMOID : table == 1 ? LLM2HLS_TABLE_GELU_ERF_GATE : LLM2HLS_TABLE_GELU_TANH_GATE;
+  const i64 lim = i64(1) << 20;
+  i64 xs;
+  const int s = frac - 16;
+  if (s < 0 && -s >= 22) xs = x > 0 ? lim : x < 0 ? -lim : 0;  // |x| >= 1 overflows the clamp anyway
+  else xs = floor_shift(x, s);
+  if (xs < -lim) xs = -lim;
+  if (xs > lim) xs = lim;
+  const i64 u = xs + lim;
+  const int i = int(u >> 10);
+  return i == 2048 ? i64(t[2048]) : lerp(t, i, u & 0x3ff, 10);
+}
+
+template <class T>
+inline i64 get(const T &v) { return static_cast<i64>(to_i64(v)); }
+
+}  // namespace fx
+
+// ---------------------------------------------------------------------------
+// llm.Linear: acc = bias[n] + sum_k x[k] * w[n][k]; y = sat(round_shift(acc * m[n], shift[n])).
+//   CFG::rows, in_dim, out_dim, y_bits, ii; types in_t, w_t, out_t. W stored [N][K].
+template <class CFG, bool BIAS>
+void linear_q_impl(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, const int *m,
+                   const int *shift, stream<typename CFG::out_t> &out) {
+  fx::i64 x[CFG::in_dim];
+  for (int r = 0; r < CFG::rows; r++) {
+    for (int k = 0; k < CFG::in_dim; k++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      x[k] = fx::get(in.read());
+    }
+    for (int n = 0; n < CFG::out_dim; n++) {
+      fx::i64 acc = BIAS ? bias[n] : 0;
+      for (int k = 0; k < CFG::in_dim; k++) {
+        LLM2HLS_PIPELINE_LOOP(CFG::ii)
+        acc += x[k] * fx::get(w[n * CFG::in_dim + k]);
+      }
+      out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc * m[n], shift[n]), CFG::y_bits)));
+    }
+  }
+}
+
+template <class CFG>
+void linear_q(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, const int *m,
+              const int *shift, stream<typename CFG::out_t> &out) {
+  linear_q_impl<CFG, true>(in, w, bias, m, shift, out);
+}
+
+template <class CFG>
+void linear_q_nobias(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const int *m, const int *shift,
+                     stream<typename CFG::out_t> &out) {
+  linear_q_impl<CFG, false>(in, w, 0, m, shift, out);
+}
+
+// llm.Embedding: y[t][d] = sat(round_shift(q[row][d] * m[row], shift[row])).
+//   CFG::tokens, vocab, dim, y_bits; types id_t, w_t, out_t
+template <class CFG>
+void embedding_q(stream<typename CFG::id_t> &ids, const typename CFG::w_t *table, const int *m, const int *shift,
+                 stream<typename CFG::out_t> &out) {
+  for (int t = 0; t < CFG::tokens; t++) {
+    int id = static_cast<int>(fx::get(ids.read()));
+    if (id < 0) id += CFG::vocab;
+    if (id < 0 || id >= CFG::vocab) id = 0;
+    for (int d = 0; d < CFG::dim; d++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      out.write(typename CFG::out_t(fx::sat(fx::round_shift(fx::get(table[id * CFG::dim + d]) * m[id], shift[id]), CFG::y_bits)));
+    }
+  }
+}
+
+// llm.LayerNorm (CFG::center = 1) / llm.RMSNorm (0): guard bits G = 3, NF = 20.
+//   CFG::rows, dim, center, inv_d_m, inv_d_shift, eps_u, gamma_frac, y_frac, y_bits; types in_t, p_t, out_t
+template <class CFG, bool BETA>
+void norm_q_impl(stream<typename CFG::in_t> &in, const typename CFG::p_t *gamma, const long long *beta,
+                 stream<typename CFG::out_t> &out) {
+  const int G = 3, NF = 20;
+  const int out_shift = NF + CFG::gamma_frac - CFG::y_frac;
+  fx::i64 x[CFG::dim];
+  fx::i64 c[CFG::dim];
+  for (int r = 0; r < CFG::rows; r++) {
+    fx::i64 sum = 0;
+    for (int j = 0; j < CFG::dim; j++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      x[j] = fx::get(in.read());
+      sum += x[j];
+    }
+    const fx::i64 mean_g = CFG::center ? fx::round_shift(sum * CFG::inv_d_m, CFG::inv_d_shift - G) : 0;
+    fx::i64 u = CFG::eps_u;
+    for (int j = 0; j < CFG::dim; j++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      c[j] = x[j] * (fx::i64(1) << G) - mean_g;
+      u += c[j] * c[j];
+    }
+    fx::i64 rs;
+    int e;
+    fx::rsqrt(u, rs, e);
+    const int n_shift = 16 + e / 2 - NF;
+    for (int j = 0; j < CFG::dim; j++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const fx::i64 n = fx::round_shift(c[j] * rs, n_shift);
+      const fx::i64 acc = n * fx::get(gamma[j]) + (BETA ? beta[j] : 0);
+      out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc, out_shift), CFG::y_bits)));
+    }
+  }
+}
+
+template <class CFG>
+void norm_q(stream<typename CFG::in_t> &in, const typename CFG::p_t *gamma, const long long *beta, stream<typename CFG::out_t> &out) {
+  norm_q_impl<CFG, true>(in, gamma, beta, out);
+}
+
+template <class CFG>
+void norm_q_nobeta(stream<typename CFG::in_t> &in, const typename CFG::p_t *gamma, stream<typename CFG::out_t> &out) {
+  norm_q_impl<CFG, false>(in, gamma, 0, out);
+}
+
+// llm.RoPE: y = sat(round_shift(x * cos + rot * sin, fx + 14 - fy)); cos/sin 16-bit, frac 14.
+//   CFG::tokens, heads, head_dim, shift, y_bits; types in_t, p_t, out_t
+template <class CFG>
+void rope_q(stream<typename CFG::in_t> &in, const typename CFG::p_t *cos_table, const typename CFG::p_t *sin_table,
+            stream<typename CFG::out_t> &out) {
+  const int HD = CFG::head_dim, HALF = CFG::head_dim / 2;
+  fx::i64 x[CFG::head_dim];
+  for (int t = 0; t < CFG::tokens; t++) {
+    for (int h = 0; h < CFG::heads; h++) {
+      for (int i = 0; i < HD; i++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        x[i] = fx::get(in.read());
+      }
+      for (int i = 0; i < HD; i++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        const fx::i64 rot = i < HALF ? -x[i + HALF] : x[i - HALF];
+        const fx::i64 acc = x[i] * fx::get(cos_table[t * HD + i]) + rot * fx::get(sin_table[t * HD + i]);
+        out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc, CFG::shift), CFG::y_bits)));
+      }
+    }
+  }
+}
+
+// llm.Gelu / llm.SiLU: y = sat(round_shift(x * gate(x), fx + 16 - fy)).
+//   CFG::size, table, x_frac, shift, y_bits; types in_t, out_t
+template <class CFG>
+void gate_q(stream<typename CFG::in_t> &in, stream<typename CFG::out_t> &out) {
+  for (int i = 0; i < CFG::size; i++) {
+    LLM2HLS_PIPELINE_LOOP(1)
+    const fx::i64 x = fx::get(in.read());
+    out.write(typename CFG::out_t(fx::sat(fx::round_shift(x * fx::gate(CFG::table, x, CFG::x_frac), CFG::shift), CFG::y_bits)));
+  }
+}
+
+// llm.SwiGLU: y = sat(round_shift(g * sigmoid(g) * u, fg + 16 + fu - fy)).
+//   CFG::size, g_frac, shift, y_bits; types in_t, out_t
+template <class CFG>
+void swiglu_q(stream<typename CFG::in_t> &gate_in, stream<typename CFG::in_t> &up, stream<typename CFG::out_t> &out) {
+  for (int i = 0; i < CFG::size; i++) {
+    LLM2HLS_PIPELINE_LOOP(1)
+    const fx::i64 g = fx::get(gate_in.read());
+    const fx::i64 u = fx::get(up.read());
+    out.write(typename CFG::out_t(fx::sat(fx::round_shift(g * fx::gate(0, g, CFG::g_frac) * u, CFG::shift), CFG::y_bits)));
+  }
+}
+
+// Add: F = max(fa, fb); y = sat(round_shift(a * 2^(F - fa) + b * 2^(F - fb), F - fy)).
+//   CFG::size, period (add_q_const), a_shift (F - fa), b_shift (F - fb), shift (F - fy), y_bits
+template <class CFG>
+void add_q(stream<typename CFG::in_t> &a, stream<typename CFG::in_t> &b, stream<typename CFG::out_t> &out) {
+  for (int i = 0; i < CFG::size; i++) {
+    LLM2HLS_PIPELINE_LOOP(1)
+    const fx::i64 x = fx::get(a.read()) << CFG::a_shift;
+    const fx::i64 y = fx::get(b.read()) << CFG::b_shift;
+    out.write(typename CFG::out_t(fx::sat(fx::round_shift(x + y, CFG::shift), CFG::y_bits)));
+  }
+}
+
+template <class CFG>
+void add_q_const(stream<typename CFG::in_t> &a, const int *c, stream<typename CFG::out_t> &out) {
+  int j = 0;
+  for (int i = 0; i < CFG::size; i++) {
+    LLM2HLS_PIPELINE_LOOP(1)
+    const fx::i64 x = fx::get(a.read()) << CFG::a_shift;
+    const fx::i64 y = fx::i64(c[j]) << CFG::b_shift;
+    out.write(typename CFG::out_t(fx::sat(fx::round_shift(x + y, CFG::shift), CFG::y_bits)));
+    j = j + 1 == CFG::period ? 0 : j + 1;
+  }
+}
+
+// llm.Attention with the KV cache in external memory (layout as llm2hls_attention.h).
+//   t_j = sat32(round_shift(dot_j * score_m, score_shift)); M = max t; e_j = exp2_neg(M - t_j);
+//   (r, k) = recip(sum e); p_j = round_shift(e_j * r, k + 16 - 15); y = sat(round_shift(sum p_j v_j, 15 + fv - fy)).
+//   CFG:: tokens, new_keys, past, cache_len, heads, kv_heads, head_dim, v_head_dim, causal,
+//         score_m, score_shift, out_shift, y_bits; types in_t, kv_t, out_t
+template <class CFG>
+void attention_q(stream<typename CFG::in_t> &q, stream<typename CFG::in_t> &k, stream<typename CFG::in_t> &v,
+                 typename CFG::kv_t *k_cache, typename CFG::kv_t *v_cache, stream<typename CFG::out_t> &out) {
+  const int T_ = CFG::tokens, S = CFG::new_keys, P = CFG::past, L = CFG::cache_len;
+  const int H = CFG::heads, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
+  const int QW = H * HD;
+  const int ROWS = T_ > S ? T_ : S;
+  static fx::i64 qbuf[CFG::tokens * CFG::heads * CFG::head_dim];
+  for (int t = 0; t < ROWS; t++) {
+    if (t < S) {
+      for (int g = 0; g < HK; g++)
+        for (int d = 0; d < HD; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          k_cache[(g * L + P + t) * HD + d] = k.read();
+        }
+      for (int g = 0; g < HK; g++)
+        for (int d = 0; d < HDV; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          v_cache[(g * L + P + t) * HDV + d] = v.read();
+        }
+    }
+    if (t < T_) {
+      for (int c = 0; c < QW; c++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        qbuf[t * QW + c] = fx::get(q.read());
+      }
+    }
+  }
+  fx::i64 ts[CFG::cache_len];
+  fx::i64 acc[CFG::v_head_dim];
+  const int group = H / HK, offset = L - T_;
+  for (int i = 0; i < T_; i++) {
+    for (int h = 0; h < H; h++) {
+      const int g = h / group;
+      int last = CFG::causal ? i + offset : L - 1;
+      if (last > L - 1) last = L - 1;
+      for (int d = 0; d < HDV; d++) acc[d] = 0;
+      if (last >= 0) {
+        fx::i64 mx = 0;
+        for (int j = 0; j <= last; j++) {
+          fx::i64 dot = 0;
+          for (int d = 0; d < HD; d++) {
+            LLM2HLS_PIPELINE_LOOP(1)
+            dot += qbuf[i * QW + h * HD + d] * fx::get(k_cache[(g * L + j) * HD + d]);
+          }
+          ts[j] = fx::sat(fx::round_shift(dot * CFG::score_m, CFG::score_shift), 32);
+          if (j == 0 || ts[j] > mx) mx = ts[j];
+        }
+        fx::i64 z = 0;
+        for (int j = 0; j <= last; j++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          ts[j] = fx::exp2_neg(mx - ts[j]);
+          z += ts[j];
+        }
+        fx::i64 r;
+        int kk;
+        fx::recip(z, r, kk);
+        for (int j = 0; j <= last; j++) {
+          const fx::i64 pj = fx::round_shift(ts[j] * r, kk + 16 - 15);
+          for (int d = 0; d < HDV; d++) {
+            LLM2HLS_PIPELINE_LOOP(1)
+            acc[d] += pj * fx::get(v_cache[(g * L + j) * HDV + d]);
+          }
+        }
+      }
+      for (int d = 0; d < HDV; d++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        out.write(typename CFG::out_t(last < 0 ? 0 : fx::sat(fx::round_shift(acc[d], CFG::out_shift), CFG::y_bits)));
+      }
+    }
+  }
+}
+
+}  // namespace llm2hls
+#endif
