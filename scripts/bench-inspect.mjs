@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Benchmark: `llm2hls inspect` against ONNX Runtime's session creation on the
+// Benchmark: `llm2hls inspect` and `llm2hls estimate --device u55c` (load, fuse,
+// plan) against ONNX Runtime's session creation on the
 // same model file, each in fresh processes, in the same run.
 //   node scripts/bench-inspect.mjs [MODEL.onnx] [--runs N]
 // Without MODEL it uses a GPT-2-small-shaped model (12 layers, d 768, vocab
@@ -43,13 +44,15 @@ function measure(what) {
 
 const size = fs.statSync(model).size;
 const ours = measure('llm2hls-inspect');
+const plan = measure('llm2hls-estimate');
 const ort = measure('ort-session');
 const mib = (b) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 console.log(`model: ${model} (${mib(size)}), median of ${runs} fresh processes each`);
 console.log(`                         seconds   peak RSS   RSS / file size`);
 console.log(`llm2hls inspect         ${ours.seconds.toFixed(2).padStart(8)}   ${mib(ours.maxRssBytes).padStart(8)}   ${(ours.maxRssBytes / size).toFixed(2).padStart(6)}x`);
+console.log(`llm2hls estimate (u55c) ${plan.seconds.toFixed(2).padStart(8)}   ${mib(plan.maxRssBytes).padStart(8)}   ${(plan.maxRssBytes / size).toFixed(2).padStart(6)}x`);
 console.log(`ORT session creation    ${ort.seconds.toFixed(2).padStart(8)}   ${mib(ort.maxRssBytes).padStart(8)}   ${(ort.maxRssBytes / size).toFixed(2).padStart(6)}x`);
-console.log(`inspect time / ORT session time: ${(ours.seconds / ort.seconds).toFixed(2)}x`);
+console.log(`inspect time / ORT session time: ${(ours.seconds / ort.seconds).toFixed(2)}x; estimate time / ORT session time: ${(plan.seconds / ort.seconds).toFixed(2)}x`);
 const ok = ours.maxRssBytes <= 1.5 * size;
 console.log(`peak memory target (<= 1.5x file size): ${ok ? 'met' : 'NOT met'}`);
 process.exitCode = ok ? 0 : 1;
