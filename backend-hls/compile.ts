@@ -21,7 +21,7 @@ import { TABLES } from '../compiler/numerics/tables.js';
 import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
 import { EmitResult, emitProject } from './emit.js';
-import { BackendPlan, DeviceInfo, defaultPlan, withOverrides } from './plan.js';
+import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from './plan.js';
 import { MARKER, checkTarget, writeProject } from './project.js';
 import { writeWeightFiles } from './weights.js';
 
@@ -188,7 +188,8 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const target = options.target ?? 'vitis';
   const dialect = dialectFor(target);
   const precision = precisionByName(options.precision ?? 'fp32');
-  const device = deviceInfo(deviceByName(options.device ?? DEFAULT_DEVICE));
+  const deviceData = deviceByName(options.device ?? DEFAULT_DEVICE);
+  const device = deviceInfo(deviceData);
   const config = typeof options.config === 'string' ? loadConfig(options.config) : options.config ?? emptyConfig();
   const configSource = typeof options.config === 'string' ? options.config : 'config';
   const layerPrecisions = [config.model.precision, ...Object.values(config.layerTypes).map((o) => o.precision), ...Object.values(config.layers).map((o) => o.precision)];
@@ -203,7 +204,19 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   if (precision.float) graph = fusedGraph(modelPath, bindings);
   else ({ graph, spec } = quantizedGraph(modelPath, bindings, precision.name, options.calibrate));
   checkLayerNames(config, new Set(graph.nodes.map((n) => n.name)), configSource);
-  const plan = withOverrides(options.plan ?? defaultPlan(device), config);
+  // The dataflow planner's FIFO depths, lanes and memory channels; the backend's
+  // conservative defaults wherever it has no answer (or cannot plan this graph).
+  let planSource = options.plan ? 'given' : 'dataflow planner';
+  let base = options.plan;
+  if (!base) {
+    try {
+      base = plannerPlan(graph, precision, deviceData, defaultPlan(device)).plan;
+    } catch {
+      base = defaultPlan(device);
+      planSource = 'backend defaults (the dataflow planner could not plan this graph)';
+    }
+  }
+  const plan = withOverrides(base, config);
   const version = toolVersion();
   const emit = emitProject(graph, { dialect, precision, plan, device, version, spec });
   const ctx = { ...emit.context, recipes: recipes(target) };
@@ -224,7 +237,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     put('README.md', renderTemplate('project/README.md.hbs', ctx));
     const kernelDir = path.join(packageRoot(), 'templates', 'kernels');
     for (const f of fs.readdirSync(kernelDir).filter((f) => f.endsWith('.h')).sort()) put(`kernels/${f}`, fs.readFileSync(path.join(kernelDir, f), 'utf8'));
-    put('manifest.json', `${JSON.stringify(manifest(emit, { target, precision, device, model: modelPath, bindings, version, graphName: graph.name }), null, 2)}\n`);
+    put('manifest.json', `${JSON.stringify({ ...manifest(emit, { target, precision, device, model: modelPath, bindings, version, graphName: graph.name }), plan: planSource }, null, 2)}\n`);
     put('csim/in/.gitkeep', '');
     await w.yieldToSignals();
     weightBytes = await writeWeightFiles(path.join(w.root, 'weights'), emit.bundles, emit.weights, {

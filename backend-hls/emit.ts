@@ -663,9 +663,10 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   }
 
   const streams: { name: string; elem: string; depth: number; elements: number; pragmas: string[] }[] = [];
+  let valueOf = '';
   const newStream = (base: string, elem: string, elements: number, rowWidth: number, forkBranch: boolean, consumer?: Node): string => {
     const name = names.get(base, 's');
-    const info: StreamInfo = { name, elements, rowWidth, forkBranch, consumer };
+    const info: StreamInfo = { name, value: valueOf, elements, rowWidth, forkBranch, consumer };
     const depth = plan.fifoDepth(info);
     streams.push({ name, elem, depth, elements, pragmas: dialect.streamDepth(name, depth) });
     return name;
@@ -676,6 +677,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
 
   const wire = (v: string, writerIsInput: string | undefined) => {
     const ends = endpoints.get(v) ?? [];
+    valueOf = v;
     const shape = shapeOf(v), elements = prod(shape), row = shape[shape.length - 1] ?? 1;
     const elem = elemOf(v);
     const calls: string[] = [];
@@ -785,7 +787,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     ports: [
       ...inputs.map((i) => ({ name: i.identifier, what: i.role === 'stream' ? `input ${i.index}, AXI-Stream of ${i.count} ${i.raw === 'int32' ? 'token ids' : 'activations'} [${i.shape.join(', ')}]` : `input ${i.index}, past rows written into a KV cache (m_axi) by the host` })),
       ...outputs.map((o) => ({ name: o.identifier, what: o.role === 'stream' ? `output ${o.index}, AXI-Stream of ${o.count} values [${o.shape.join(', ')}]` : `output ${o.index}, read back from a KV cache (m_axi)` })),
-      ...weightArgs.map((w) => ({ name: w.arg, what: `weights, m_axi bundle ${w.entry.bundle}, ${w.entry.count} x float32 at byte ${w.entry.offset} of weights/${w.entry.bundle}.bin` })),
+      ...weightArgs.map((w) => ({ name: w.arg, what: `weights, m_axi bundle ${w.entry.bundle}, ${w.entry.count} x ${w.entry.format} at byte ${w.entry.offset} of weights/${w.entry.bundle}.bin` })),
       ...caches.map((c) => ({ name: c.arg, what: `KV cache [${c.heads}][${c.len}][${c.width}], m_axi bundle ${c.bundle}` })),
     ],
     tasks: kernels.map((k) => ({ name: k.task, kernel: k.kernel, shape: `[${k.shape.join(', ')}]` })),

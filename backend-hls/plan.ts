@@ -6,7 +6,12 @@
  * no planner result is given), and `withOverrides` applies --config on top
  * of either.
  */
-import { Node } from '../compiler/graph.js';
+import { Graph, Node } from '../compiler/graph.js';
+import { Device } from '../compiler/devices/index.js';
+import { Precision } from '../compiler/numerics/precision.js';
+import { DataflowGraph, Memory, Stream, Task } from '../compiler/dataflow/ir.js';
+import { lowerGraph } from '../compiler/dataflow/lower.js';
+import { planDataflow } from '../compiler/estimate.js';
 import { HlsConfig, Placement, overridesFor } from './config.js';
 
 export interface TaskPlan {
@@ -19,6 +24,8 @@ export interface TaskPlan {
 export interface StreamInfo {
   /** Sanitized stream identifier. */
   name: string;
+  /** The graph value the stream carries. */
+  value: string;
   /** Elements the stream carries over one run. */
   elements: number;
   /** Elements per token row. */
@@ -88,6 +95,54 @@ export function withOverrides(base: BackendPlan, config: HlsConfig): BackendPlan
     },
     kvPlacement(node) {
       return config.model.kvPlacement ?? base.kvPlacement(node);
+    },
+  };
+}
+
+/**
+ * The dataflow planner's choices (compiler/dataflow: lower, then the planning
+ * pipeline under the device budget) as a BackendPlan, with `fallback` for
+ * anything the planner does not decide: its streams go from a producer
+ * straight to each consumer, so a fork branch takes the depth of the
+ * planner's stream to the same consumer (the fork only passes elements
+ * through); its lanes become the task's parallelism; externally placed
+ * weights and KV caches keep their first channel as their bank. Memories
+ * the planner keeps on chip stay in bank 0 here: the HLS kernels read
+ * every weight through m_axi for now.
+ */
+export function plannerPlan(graph: Graph, precision: Precision, device: Device, fallback: BackendPlan): { plan: BackendPlan; dataflow: DataflowGraph } {
+  const df = lowerGraph(graph, precision, { device: device.name, clockMHz: device.clockMHz });
+  planDataflow(df, { device, precision, clockMHz: device.clockMHz });
+  const taskOf = new Map<string, Task>(df.tasks.map((t) => [t.node, t]));
+  const mems = new Map<string, Memory>(df.mems.map((m) => [m.name, m]));
+  const streamsTo = new Map<string, Stream[]>();
+  for (const st of df.streams) streamsTo.set(st.to.task, [...(streamsTo.get(st.to.task) ?? []), st]);
+  const memory = device.memory.kind.startsWith('HBM') ? 'HBM' : 'DDR';
+  const placeOf = (m: Memory | undefined): Placement | undefined =>
+    (m && m.location.kind === 'external' && m.location.channels.length ? { memory, bank: m.location.channels[0] } : undefined);
+  const beats = (st: Stream) => st.depth * st.lanes;
+  return {
+    dataflow: df,
+    plan: {
+      task(node) {
+        const t = taskOf.get(node.name);
+        return t?.plan ? { parallelism: Math.max(1, t.plan.un), ii: Math.max(1, t.cost?.ii ?? 1) } : fallback.task(node);
+      },
+      fifoDepth(s) {
+        const matches = s.consumer
+          ? (streamsTo.get(taskOf.get(s.consumer.name)?.name ?? '') ?? []).filter((st) => st.value === s.value)
+          : df.streams.filter((st) => st.value === s.value);
+        if (!matches.length) return fallback.fifoDepth(s);
+        return Math.max(2, ...matches.map(beats));
+      },
+      weightPlacement(node, weight) {
+        return placeOf(mems.get(weight)) ?? fallback.weightPlacement(node, weight);
+      },
+      kvPlacement(node) {
+        const t = taskOf.get(node.name);
+        const state = t?.mems.map((n) => mems.get(n)).find((m) => m?.role === 'state');
+        return placeOf(state) ?? fallback.kvPlacement(node);
+      },
     },
   };
 }

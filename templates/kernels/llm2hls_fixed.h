@@ -259,27 +259,94 @@ void add_q_const(stream<typename CFG::in_t> &a, const int *c, stream<typename CF
 //   (r, k) = recip(sum e); p_j = round_shift(e_j * r, k + 16 - 15); y = sat(round_shift(sum p_j v_j, 15 + fv - fy)).
 //   CFG:: tokens, new_keys, past, cache_len, heads, kv_heads, head_dim, v_head_dim, causal,
 //         score_m, score_shift, out_shift, y_bits; types in_t, kv_t, out_t
+/** Output row of query i over cache rows 0..last (see attention_q). */
+template <class CFG>
+void attention_q_query(int i, const fx::i64 *qrow, const typename CFG::kv_t *k_cache, const typename CFG::kv_t *v_cache,
+                       stream<typename CFG::out_t> &out) {
+  const int L = CFG::cache_len, H = CFG::heads, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
+  const int group = H / HK, offset = L - CFG::tokens;
+  fx::i64 ts[CFG::cache_len];
+  fx::i64 acc[CFG::v_head_dim];
+  for (int h = 0; h < H; h++) {
+    const int g = h / group;
+    int last = CFG::causal ? i + offset : L - 1;
+    if (last > L - 1) last = L - 1;
+    for (int d = 0; d < HDV; d++) acc[d] = 0;
+    if (last >= 0) {
+      fx::i64 mx = 0;
+      for (int j = 0; j <= last; j++) {
+        fx::i64 dot = 0;
+        for (int d = 0; d < HD; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          dot += qrow[h * HD + d] * fx::get(k_cache[(g * L + j) * HD + d]);
+        }
+        ts[j] = fx::sat(fx::round_shift(dot * CFG::score_m, CFG::score_shift), 32);
+        if (j == 0 || ts[j] > mx) mx = ts[j];
+      }
+      fx::i64 z = 0;
+      for (int j = 0; j <= last; j++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        ts[j] = fx::exp2_neg(mx - ts[j]);
+        z += ts[j];
+      }
+      fx::i64 r;
+      int kk;
+      fx::recip(z, r, kk);
+      for (int j = 0; j <= last; j++) {
+        const fx::i64 pj = fx::round_shift(ts[j] * r, kk + 16 - 15);
+        for (int d = 0; d < HDV; d++) {
+          LLM2HLS_PIPELINE_LOOP(1)
+          acc[d] += pj * fx::get(v_cache[(g * L + j) * HDV + d]);
+        }
+      }
+    }
+    for (int d = 0; d < HDV; d++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      out.write(typename CFG::out_t(last < 0 ? 0 : fx::sat(fx::round_shift(acc[d], CFG::out_shift), CFG::y_bits)));
+    }
+  }
+}
+
+template <class CFG>
+void attention_q_append(int t, stream<typename CFG::in_t> &k, stream<typename CFG::in_t> &v, typename CFG::kv_t *k_cache,
+                        typename CFG::kv_t *v_cache) {
+  const int L = CFG::cache_len, P = CFG::past, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
+  for (int g = 0; g < HK; g++)
+    for (int d = 0; d < HD; d++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      k_cache[(g * L + P + t) * HD + d] = k.read();
+    }
+  for (int g = 0; g < HK; g++)
+    for (int d = 0; d < HDV; d++) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      v_cache[(g * L + P + t) * HDV + d] = v.read();
+    }
+}
+
+// llm.Attention with the KV cache in external memory (layout and token order as llm2hls_attention.h).
+//   t_j = sat32(round_shift(dot_j * score_m, score_shift)); M = max t; e_j = exp2_neg(M - t_j);
+//   (r, k) = recip(sum e); p_j = round_shift(e_j * r, k + 16 - 15); y = sat(round_shift(sum p_j v_j, 15 + fv - fy)).
+//   CFG:: tokens, new_keys, past, cache_len, heads, kv_heads, head_dim, v_head_dim, causal,
+//         score_m, score_shift, out_shift, y_bits; types in_t, kv_t, out_t
 template <class CFG>
 void attention_q(stream<typename CFG::in_t> &q, stream<typename CFG::in_t> &k, stream<typename CFG::in_t> &v,
                  typename CFG::kv_t *k_cache, typename CFG::kv_t *v_cache, stream<typename CFG::out_t> &out) {
-  const int T_ = CFG::tokens, S = CFG::new_keys, P = CFG::past, L = CFG::cache_len;
-  const int H = CFG::heads, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
-  const int QW = H * HD;
+  const int T_ = CFG::tokens, S = CFG::new_keys, QW = CFG::heads * CFG::head_dim;
   const int ROWS = T_ > S ? T_ : S;
   static fx::i64 qbuf[CFG::tokens * CFG::heads * CFG::head_dim];
-  for (int t = 0; t < ROWS; t++) {
-    if (t < S) {
-      for (int g = 0; g < HK; g++)
-        for (int d = 0; d < HD; d++) {
-          LLM2HLS_PIPELINE_LOOP(1)
-          k_cache[(g * L + P + t) * HD + d] = k.read();
-        }
-      for (int g = 0; g < HK; g++)
-        for (int d = 0; d < HDV; d++) {
-          LLM2HLS_PIPELINE_LOOP(1)
-          v_cache[(g * L + P + t) * HDV + d] = v.read();
-        }
+  if (CFG::causal && S == T_) {
+    for (int t = 0; t < T_; t++) {
+      attention_q_append<CFG>(t, k, v, k_cache, v_cache);
+      for (int c = 0; c < QW; c++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        qbuf[c] = fx::get(q.read());
+      }
+      attention_q_query<CFG>(t, qbuf, k_cache, v_cache, out);
     }
+    return;
+  }
+  for (int t = 0; t < ROWS; t++) {
+    if (t < S) attention_q_append<CFG>(t, k, v, k_cache, v_cache);
     if (t < T_) {
       for (int c = 0; c < QW; c++) {
         LLM2HLS_PIPELINE_LOOP(1)
@@ -287,49 +354,7 @@ void attention_q(stream<typename CFG::in_t> &q, stream<typename CFG::in_t> &k, s
       }
     }
   }
-  fx::i64 ts[CFG::cache_len];
-  fx::i64 acc[CFG::v_head_dim];
-  const int group = H / HK, offset = L - T_;
-  for (int i = 0; i < T_; i++) {
-    for (int h = 0; h < H; h++) {
-      const int g = h / group;
-      int last = CFG::causal ? i + offset : L - 1;
-      if (last > L - 1) last = L - 1;
-      for (int d = 0; d < HDV; d++) acc[d] = 0;
-      if (last >= 0) {
-        fx::i64 mx = 0;
-        for (int j = 0; j <= last; j++) {
-          fx::i64 dot = 0;
-          for (int d = 0; d < HD; d++) {
-            LLM2HLS_PIPELINE_LOOP(1)
-            dot += qbuf[i * QW + h * HD + d] * fx::get(k_cache[(g * L + j) * HD + d]);
-          }
-          ts[j] = fx::sat(fx::round_shift(dot * CFG::score_m, CFG::score_shift), 32);
-          if (j == 0 || ts[j] > mx) mx = ts[j];
-        }
-        fx::i64 z = 0;
-        for (int j = 0; j <= last; j++) {
-          LLM2HLS_PIPELINE_LOOP(1)
-          ts[j] = fx::exp2_neg(mx - ts[j]);
-          z += ts[j];
-        }
-        fx::i64 r;
-        int kk;
-        fx::recip(z, r, kk);
-        for (int j = 0; j <= last; j++) {
-          const fx::i64 pj = fx::round_shift(ts[j] * r, kk + 16 - 15);
-          for (int d = 0; d < HDV; d++) {
-            LLM2HLS_PIPELINE_LOOP(1)
-            acc[d] += pj * fx::get(v_cache[(g * L + j) * HDV + d]);
-          }
-        }
-      }
-      for (int d = 0; d < HDV; d++) {
-        LLM2HLS_PIPELINE_LOOP(1)
-        out.write(typename CFG::out_t(last < 0 ? 0 : fx::sat(fx::round_shift(acc[d], CFG::out_shift), CFG::y_bits)));
-      }
-    }
-  }
+  for (int i = 0; i < T_; i++) attention_q_query<CFG>(i, qbuf + i * QW, k_cache, v_cache, out);
 }
 
 }  // namespace llm2hls
