@@ -14,9 +14,8 @@ import { Precision, PrecisionName, precisionByName } from '../compiler/numerics/
 import { fuseGraph } from '../compiler/passes/pipelines.js';
 import { Device, deviceByName } from '../compiler/devices/index.js';
 import { Bindings } from '../frontend/bind.js';
-import { Tensor } from '../compiler/tensor.js';
 import { quantizeModel } from '../compiler/numerics/run-quantized.js';
-import { QuantSpec, specToJSON } from '../compiler/numerics/spec.js';
+import { QuantSpec, specJSONChunks } from '../compiler/numerics/spec.js';
 import { TABLES } from '../compiler/numerics/tables.js';
 import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
@@ -25,7 +24,9 @@ import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from
 import { MARKER, checkTarget, writeProject } from './project.js';
 import { writeWeightFiles } from './weights.js';
 
-export const DEFAULT_DEVICE = 'u280';
+/** The design's defaults: the U55C, and w8a16, the hardware precision (fp32 exists to check structure). */
+export const DEFAULT_DEVICE = 'u55c';
+export const DEFAULT_PRECISION = 'w8a16';
 
 export interface CompileOptions {
   target?: TargetName;
@@ -39,7 +40,7 @@ export interface CompileOptions {
   force?: boolean;
   /** A plan from the dataflow planner; the backend's default plan otherwise. */
   plan?: BackendPlan;
-  /** Progress of long steps (weights writing). */
+  /** Progress of long steps: 'calibrating' (nodes run), 'quantizing' (kernels), 'planning', 'writing weights' (bytes). */
   onProgress?: (step: string, done: number, total: number) => void;
 }
 
@@ -75,14 +76,13 @@ export function toolVersion(): string {
 }
 
 export function deviceInfo(device: Device): DeviceInfo {
-  const extra = device as Device & { platform?: string; bambuDevice?: string };
   return {
     id: device.name,
     part: device.part,
-    // The Vitis platform and Bambu device name are not in every device file; the
-    // Makefile variables PLATFORM= and BAMBU_DEVICE= override these defaults.
-    platform: extra.platform ?? '',
-    bambuDevice: extra.bambuDevice ?? `${device.part}-VVD`,
+    // From the device file (vitisPlatform, bambuDevice); the Makefile variables
+    // PLATFORM= and BAMBU_DEVICE= override them.
+    platform: device.vitisPlatform ?? '',
+    bambuDevice: device.bambuDevice ?? '',
     clockNs: Number((1000 / device.clockMHz).toFixed(3)),
     memory: device.memory.kind.startsWith('HBM') ? 'HBM' : 'DDR',
     banks: device.memory.channels,
@@ -119,13 +119,9 @@ export function tablesContext(): object {
  * engineer's calibration (compiler/numerics/run-quantized.ts): the same graph
  * and spec the quantized golden model runs.
  */
-export function quantizedGraph(modelPath: string, bindings: Bindings, precision: PrecisionName, calibrate?: string): { graph: Graph; spec: QuantSpec } {
-  // Shape-only stand-ins for the inputs: they fix the bound shapes (and shape random calibration ids).
-  const g = loadModel(modelPath);
-  prepareGraph(g, { bindings });
-  const like = g.inputs.map((v) => Tensor.zeros(v.dtype, v.shape as number[]));
-  // The stand-ins carry the bound shapes; explicit bindings would clash with calibration sets of other shapes.
-  const { graph, spec } = quantizeModel(modelPath, like, precision, { calibrateDir: calibrate });
+export function quantizedGraph(modelPath: string, bindings: Bindings, precision: PrecisionName, calibrate?: string,
+  onProgress?: (step: string, done: number, total: number) => void): { graph: Graph; spec: QuantSpec } {
+  const { graph, spec } = quantizeModel(modelPath, undefined, precision, { calibrateDir: calibrate, bindings, onProgress });
   return { graph, spec };
 }
 
@@ -187,7 +183,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const started = performance.now();
   const target = options.target ?? 'vitis';
   const dialect = dialectFor(target);
-  const precision = precisionByName(options.precision ?? 'fp32');
+  const precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
   const deviceData = deviceByName(options.device ?? DEFAULT_DEVICE);
   const device = deviceInfo(deviceData);
   const config = typeof options.config === 'string' ? loadConfig(options.config) : options.config ?? emptyConfig();
@@ -202,7 +198,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   let graph: Graph;
   let spec: QuantSpec | undefined;
   if (precision.float) graph = fusedGraph(modelPath, bindings);
-  else ({ graph, spec } = quantizedGraph(modelPath, bindings, precision.name, options.calibrate));
+  else ({ graph, spec } = quantizedGraph(modelPath, bindings, precision.name, options.calibrate, options.onProgress));
   checkLayerNames(config, new Set(graph.nodes.map((n) => n.name)), configSource);
   // The dataflow planner's FIFO depths, lanes and memory channels; the backend's
   // conservative defaults wherever it has no answer (or cannot plan this graph).
@@ -210,7 +206,9 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   let base = options.plan;
   if (!base) {
     try {
+      options.onProgress?.('planning', 0, 1);
       base = plannerPlan(graph, precision, deviceData, defaultPlan(device)).plan;
+      options.onProgress?.('planning', 1, 1);
     } catch {
       base = defaultPlan(device);
       planSource = 'backend defaults (the dataflow planner could not plan this graph)';
@@ -230,7 +228,17 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     put('src/testbench.cpp', renderTemplate('project/testbench.cpp.hbs', ctx));
     put('src/llm2hls_types.h', renderTemplate('project/llm2hls_types.h.hbs', ctx));
     put('src/llm2hls_tables.h', renderTemplate('project/llm2hls_tables.h.hbs', tablesContext()));
-    if (spec) put('quant_spec.json', `${specToJSON(spec)}\n`);
+    if (spec) {
+      // Streamed: a large model's spec holds every quantized weight (base64).
+      const fd = fs.openSync(path.join(w.root, 'quant_spec.json'), 'w');
+      try {
+        for (const piece of specJSONChunks(spec)) fs.writeSync(fd, piece);
+        fs.writeSync(fd, '\n');
+      } finally {
+        fs.closeSync(fd);
+      }
+      files.push('quant_spec.json');
+    }
     put('Makefile', renderTemplate('project/Makefile.hbs', ctx));
     put('script.tcl', renderTemplate('project/script.tcl.hbs', ctx));
     put('connectivity.cfg', renderTemplate('project/connectivity.cfg.hbs', ctx));

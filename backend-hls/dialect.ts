@@ -7,12 +7,16 @@
  *  - Vitis HLS, UG1399 "HLS Pragmas": `#pragma HLS INTERFACE mode=axis|m_axi|s_axilite port=P
  *    [offset=slave bundle=B depth=N]`, `#pragma HLS DATAFLOW`, `#pragma HLS PIPELINE II=N`,
  *    `#pragma HLS ARRAY_PARTITION variable=V type=cyclic factor=N dim=1`,
- *    `#pragma HLS STREAM variable=V depth=N`. Arguments sharing a bundle share one
+ *    `#pragma HLS STREAM variable=V depth=N`, `#pragma HLS UNROLL factor=N`,
+ *    `#pragma HLS BIND_STORAGE variable=V type=ram_2p impl=lutram|bram|uram` (in the body of the
+ *    function that defines the array). Pragma values may be compile-time constants such as a
+ *    kernel config's `CFG::par` (the hls4ml `CONFIG_T::reuse_factor` habit). Arguments sharing a bundle share one
  *    m_axi adapter (UG1448 "Interface Pragma Options").
  *  - Bambu (PandA, documentation/bambu101/Axi4): `#pragma HLS interface port=P mode=m_axi
  *    offset=direct bundle=B` written before the function; ac_int/ac_fixed/ac_channel types;
  *    no ARRAY_PARTITION and no stream-depth pragma; pipelining applies to whole functions
- *    (`#pragma HLS pipeline` in a function body), not loops.
+ *    (`#pragma HLS pipeline` in a function body), not loops. Loop unrolling uses clang's
+ *    `#pragma unroll (N)` (Bambu's front end is clang).
  * Identifiers passed in are already sanitized (sanitize.ts).
  */
 
@@ -47,7 +51,9 @@ export interface Dialect {
   /** Whole-function pipelining (empty when the tool pipelines loops instead). */
   functionPipeline(): string[];
   /** Bodies of the kernel-library pragma macros, as `_Pragma` strings or empty. */
-  kernelMacros: { pipelineLoop: string; unroll: string; partition: string; pipelineFunction: string };
+  kernelMacros: {
+    pipelineLoop: string; unroll: string; unrollBefore: string; partition: string; partitionDim: string; bindStorage: string; pipelineFunction: string;
+  };
 }
 
 const vitis: Dialect = {
@@ -95,7 +101,10 @@ const vitis: Dialect = {
   kernelMacros: {
     pipelineLoop: '_Pragma(LLM2HLS_STR(HLS PIPELINE II=ii))',
     unroll: '_Pragma(LLM2HLS_STR(HLS UNROLL factor=n))',
+    unrollBefore: '',
     partition: '_Pragma(LLM2HLS_STR(HLS ARRAY_PARTITION variable=v type=cyclic factor=n dim=1))',
+    partitionDim: '_Pragma(LLM2HLS_STR(HLS ARRAY_PARTITION variable=v type=cyclic factor=n dim=d))',
+    bindStorage: '_Pragma(LLM2HLS_STR(HLS BIND_STORAGE variable=v type=ram_2p impl=mem))',
     pipelineFunction: '',
   },
 };
@@ -139,8 +148,14 @@ const bambu: Dialect = {
   functionPipeline: () => ['#pragma HLS pipeline'],
   kernelMacros: {
     pipelineLoop: '',
+    // Bambu compiles C++ through clang/LLVM: clang's loop pragma `#pragma unroll (N)`, written
+    // right before the loop, sets the unroll count LLVM's loop unroller applies. Bambu has no
+    // array partitioning or storage binding pragma, so the lanes rest on unrolling only.
     unroll: '',
+    unrollBefore: '_Pragma(LLM2HLS_STR(unroll (n)))',
     partition: '',
+    partitionDim: '',
+    bindStorage: '',
     pipelineFunction: '_Pragma("HLS pipeline")',
   },
 };

@@ -34,33 +34,65 @@ export const KERNEL_OPS = new Set([
 export const ALIAS_OPS = new Set(['Identity', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
 
 export type WeightFormat = 'float32' | 'int8' | 'int16' | 'int32' | 'int64';
-export type WeightChunk = Float32Array | Int8Array | Int16Array | Int32Array | BigInt64Array;
+/** A typed array in the stored format, or (Uint8Array) the stored format's little-endian bytes. */
+export type WeightChunk = Float32Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array;
 export const FORMAT_BYTES: Record<WeightFormat, number> = { float32: 4, int8: 1, int16: 2, int32: 4, int64: 8 };
 const FORMAT_CPP: Record<WeightFormat, string> = { float32: 'wgt_type', int8: 'signed char', int16: 'short', int32: 'int', int64: 'long long' };
 
+const STORAGE: Record<Exclude<WeightFormat, 'int64'>, { new (n: number): Float32Array | Int8Array | Int16Array | Int32Array }> = {
+  float32: Float32Array, int8: Int8Array, int16: Int16Array, int32: Int32Array,
+};
+
 /** Values converted to a storage format, in chunks. */
-function* arrayChunks(format: WeightFormat, values: ArrayLike<number>, chunk = 1 << 16): Iterable<WeightChunk> {
+function* arrayChunks(format: WeightFormat, values: ArrayLike<number>, chunk = 1 << 18): Iterable<WeightChunk> {
+  const same = format !== 'int64' && values instanceof STORAGE[format];
   for (let i = 0; i < values.length; i += chunk) {
     const n = Math.min(values.length, i + chunk) - i;
-    const part = Array.from({ length: n }, (_, j) => values[i + j]);
-    switch (format) {
-      case 'float32': yield Float32Array.from(part); break;
-      case 'int8': yield Int8Array.from(part); break;
-      case 'int16': yield Int16Array.from(part); break;
-      case 'int32': yield Int32Array.from(part); break;
-      case 'int64': yield BigInt64Array.from(part, (x) => BigInt(x)); break;
+    if (same) yield (values as Float32Array | Int8Array | Int16Array | Int32Array).subarray(i, i + n);
+    else if (format === 'int64') {
+      const out = new BigInt64Array(n);
+      for (let j = 0; j < n; j++) out[j] = BigInt(values[i + j]);
+      yield out;
+    } else {
+      const out = new STORAGE[format](n);
+      for (let j = 0; j < n; j++) out[j] = values[i + j];
+      yield out;
     }
   }
 }
 
-/** A [R, C] row-major array stored as [C][R]. */
-function* transposedArrayChunks(format: WeightFormat, values: ArrayLike<number>, R: number, C: number, colsPerChunk = 256): Iterable<WeightChunk> {
+/** A [R, C] row-major array stored as [C][R], in blocks of whole stored rows. */
+function* transposedArrayChunks(format: Exclude<WeightFormat, 'int64'>, values: ArrayLike<number>, R: number, C: number, colsPerChunk = Math.max(1, Math.floor((1 << 20) / Math.max(R, 1)))): Iterable<WeightChunk> {
+  const transpose = values instanceof Float32Array ? transposeBlockF32 : values instanceof Int8Array ? transposeBlockI8 : transposeBlockAny;
   for (let c0 = 0; c0 < C; c0 += colsPerChunk) {
     const c1 = Math.min(C, c0 + colsPerChunk);
-    const out = new Array<number>((c1 - c0) * R);
-    for (let c = c0; c < c1; c++) for (let r = 0; r < R; r++) out[(c - c0) * R + r] = values[r * C + c];
-    yield* arrayChunks(format, out, out.length);
+    const out = new STORAGE[format]((c1 - c0) * R);
+    transpose(values as never, out as never, R, C, c0, c1);
+    yield out;
   }
+}
+
+/* out[(c - c0) * R + r] = v[r * C + c] for c in [c0, c1): in 32x32 tiles, one monomorphic copy per element type. */
+function transposeBlockF32(v: Float32Array, out: Float32Array, R: number, C: number, c0: number, c1: number): void {
+  for (let r0 = 0; r0 < R; r0 += 32) {
+    const r1 = Math.min(R, r0 + 32);
+    for (let cb = c0; cb < c1; cb += 32) {
+      const ce = Math.min(c1, cb + 32);
+      for (let r = r0; r < r1; r++) { const base = r * C; for (let c = cb; c < ce; c++) out[(c - c0) * R + r] = v[base + c]; }
+    }
+  }
+}
+function transposeBlockI8(v: Int8Array, out: Int8Array, R: number, C: number, c0: number, c1: number): void {
+  for (let r0 = 0; r0 < R; r0 += 32) {
+    const r1 = Math.min(R, r0 + 32);
+    for (let cb = c0; cb < c1; cb += 32) {
+      const ce = Math.min(c1, cb + 32);
+      for (let r = r0; r < r1; r++) { const base = r * C; for (let c = cb; c < ce; c++) out[(c - c0) * R + r] = v[base + c]; }
+    }
+  }
+}
+function transposeBlockAny(v: ArrayLike<number>, out: { [i: number]: number }, R: number, C: number, c0: number, c1: number): void {
+  for (let r = 0; r < R; r++) for (let c = c0; c < c1; c++) out[(c - c0) * R + r] = v[r * C + c];
 }
 
 /** A weight tensor as stored in a bundle file. */
@@ -115,7 +147,13 @@ export interface IoOutput {
   count: number;
 }
 
-export interface KernelSummary { task: string; kernel: string; node: string; opType: string; shape: number[] }
+export interface KernelSummary {
+  task: string; kernel: string; node: string; opType: string; shape: number[];
+  /** The plan the kernel realizes: output lanes, reduction lanes, initiation interval. */
+  par: number; kpar: number; ii: number;
+  /** Where the kernel reads its weights: external (m_axi) or an on-chip copy (memory kind). */
+  weights?: 'external' | 'onchip-lutram' | 'onchip-bram' | 'onchip-uram';
+}
 
 export interface EmitResult {
   /** The template context (plain data). */
@@ -185,20 +223,20 @@ interface Task {
 
 function prod(xs: readonly number[]): number { return sizeOf(xs); }
 
-function* tensorChunks(t: Tensor, chunk = 1 << 16): Iterable<Float32Array> {
-  const d = t.data;
-  for (let i = 0; i < d.length; i += chunk) yield Float32Array.from(d.subarray(i, Math.min(d.length, i + chunk)) as ArrayLike<number>);
+/** A float tensor's values as float32, in chunks: straight from the file's bytes when it still reads from them. */
+function* tensorChunks(t: Tensor, chunk = 1 << 20): Iterable<WeightChunk> {
+  const raw = t.dtype === 'float32' ? t.rawBytes() : undefined;
+  if (raw) {
+    for (let i = 0; i < raw.length; i += chunk * 4) yield raw.subarray(i, Math.min(raw.length, i + chunk * 4));
+    return;
+  }
+  for (const { values } of t.chunks(chunk)) yield values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
-/** W [K, N] stored as [N][K]: each output's weights contiguous. */
-function* transposedChunks(t: Tensor, rowsPerChunk = 256): Iterable<Float32Array> {
-  const [K, N] = t.shape, d = t.data;
-  for (let n0 = 0; n0 < N; n0 += rowsPerChunk) {
-    const n1 = Math.min(N, n0 + rowsPerChunk);
-    const out = new Float32Array((n1 - n0) * K);
-    for (let n = n0; n < n1; n++) for (let k = 0; k < K; k++) out[(n - n0) * K + k] = d[k * N + n];
-    yield out;
-  }
+/** W [K, N] stored as [N][K]: each output's weights contiguous (read without caching W). */
+function* transposedChunks(t: Tensor): Iterable<WeightChunk> {
+  const [K, N] = t.shape;
+  yield* transposedArrayChunks('float32', t.peek(), K, N);
 }
 
 /** A constant broadcast to `shape` (numpy rules), flattened. */
@@ -241,7 +279,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     if (!src || src.rank !== 2 || (perm && (perm[0] !== 1 || perm[1] !== 0))) continue;
     const [r, c] = src.shape;
     consts.set(node.outputs[0], new Tensor(src.dtype, [c, r], () => {
-      const d = src.data, out = new Float32Array(r * c);
+      const d = src.peek(), out = new Float32Array(r * c);
       for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = d[i * c + j];
       return out;
     }));
@@ -383,6 +421,14 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const out = node.outputs[0];
     const outShape = shapeOf(out);
     const tp = plan.task(node);
+    const kp = tp.kParallelism ?? 1;
+    let storage: 'external' | 'onchip-lutram' | 'onchip-bram' | 'onchip-uram' | undefined;
+    /** Where a Linear reads W (and its bias, requantization): on chip when the plan says so. */
+    const weightStorage = (w: string): string | undefined => {
+      const st = plan.weightStorage?.(node, w) ?? { kind: 'external' as const };
+      storage = st.kind === 'onchip' ? `onchip-${st.impl}` : 'external';
+      return st.kind === 'onchip' ? st.impl : undefined;
+    };
     const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], longs: [], types: [] };
     const lng = (name: string, value: number) => cfg.longs.push({ name, value: `${value}LL` });
     const int = (name: string, value: number) => cfg.ints.push({ name, value });
@@ -402,15 +448,19 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
           const q = ks as LinearSpec;
           const [K, N] = q.weights.shape;
           const rows = prod(outShape) / N;
-          int('rows', rows); int('in_dim', K); int('out_dim', N); int('y_bits', fyOf().bits); int('par', tp.parallelism); int('ii', tp.ii);
+          int('rows', rows); int('in_dim', K); int('out_dim', N); int('y_bits', fyOf().bits);
+          int('par', tp.parallelism); int('kpar', kp); int('ii', tp.ii);
           cfg.types = cfgTypes({ ...actTypes, w_t: 'signed char' });
+          const impl = weightStorage(node.inputs[1]);
           const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => transposedArrayChunks('int8', q.weights.data, K, N), 'int8');
           const bArg = q.bias ? addWeight(node, node.inputs[2], 'as-is', undefined, [N], () => arrayChunks('int64', q.bias!), 'int64') : undefined;
           const mArg = addWeight(node, `${node.inputs[1]} requant m`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.m), 'int32');
           const sArg = addWeight(node, `${node.inputs[1]} requant shift`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.shift), 'int32');
-          task = mk('linear_q', [ins[0]], (i, o) => (bArg
-            ? `${k}linear_q<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${mArg}, ${sArg}, ${o});`
-            : `${k}linear_q_nobias<${cfgName}>(${i[0]}, ${wArg}, ${mArg}, ${sArg}, ${o});`), [rows, K, N]);
+          task = mk('linear_q', [ins[0]], (i, o) => (impl
+            ? `${k}linear_q_onchip_${impl}<${cfgName}, ${bArg ? 'true' : 'false'}>(${i[0]}, ${wArg}, ${bArg ?? '0'}, ${mArg}, ${sArg}, ${o});`
+            : bArg
+              ? `${k}linear_q<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${mArg}, ${sArg}, ${o});`
+              : `${k}linear_q_nobias<${cfgName}>(${i[0]}, ${wArg}, ${mArg}, ${sArg}, ${o});`), [rows, K, N]);
           break;
         }
         case 'llm.Embedding': {
@@ -520,14 +570,17 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         const w = constant(node, ins[1], 'W');
         const [K, N] = w.shape;
         const rows = prod(outShape) / N;
-        int('rows', rows); int('in_dim', K); int('out_dim', N); int('par', tp.parallelism); int('ii', tp.ii);
+        int('rows', rows); int('in_dim', K); int('out_dim', N); int('par', tp.parallelism); int('kpar', kp); int('ii', tp.ii);
         cfg.types = cfgTypes({ in_t: 'act_type', w_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
+        const impl = weightStorage(node.inputs[1]);
         const wArg = addWeight(node, node.inputs[1], 'transposed', w, [N, K], () => transposedChunks(w));
         const b = ins[2] ? constant(node, ins[2], 'b') : undefined;
         const bArg = b ? addWeight(node, node.inputs[2], 'as-is', b, [N], () => tensorChunks(b)) : undefined;
-        task = mk('linear', [ins[0]], (i, o) => (bArg
-          ? `${k}linear<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${o});`
-          : `${k}linear_nobias<${cfgName}>(${i[0]}, ${wArg}, ${o});`), [rows, K, N]);
+        task = mk('linear', [ins[0]], (i, o) => (impl
+          ? `${k}linear_onchip_${impl}<${cfgName}, ${bArg ? 'true' : 'false'}>(${i[0]}, ${wArg}, ${bArg ?? wArg}, ${o});`
+          : bArg
+            ? `${k}linear<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${o});`
+            : `${k}linear_nobias<${cfgName}>(${i[0]}, ${wArg}, ${o});`), [rows, K, N]);
         break;
       }
       case 'llm.Embedding': {
@@ -625,7 +678,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     task.comment = cfg.comment;
     configs.push(cfg);
     tasks.push(task);
-    kernels.push({ task: id, kernel: task.kernel, node: node.name, opType: node.opType, shape: task.shape });
+    kernels.push({ task: id, kernel: task.kernel, node: node.name, opType: node.opType, shape: task.shape, par: tp.parallelism, kpar: kp, ii: tp.ii, weights: storage });
   }
 
   // ---- ports --------------------------------------------------------------------
@@ -719,11 +772,20 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   for (const t of tasks) if (t.output) wire(t.output, undefined);
 
   // ---- calls in dataflow order -----------------------------------------------------
-  const calls: { comment: string; code: string }[] = [];
-  for (const inp of inputs) for (const c of plumbing.get(inp.name) ?? []) calls.push({ comment: `input ${inp.identifier}`, code: c });
+  // Each call is one dataflow task; `task` names it for csim-threads (kernels by their task id,
+  // fork/copy/drain tasks after the task or input whose value they fan out).
+  const calls: { comment: string; code: string; task: string }[] = [];
+  const taskNames = new Set<string>(tasks.map((t) => t.id.toLowerCase()));
+  const plumbingName = (base: string, i: number): string => {
+    let name = `${base}_fanout${i}`;
+    for (let n = 2; taskNames.has(name.toLowerCase()); n++) name = `${base}_fanout${i}_${n}`;
+    taskNames.add(name.toLowerCase());
+    return name;
+  };
+  for (const inp of inputs) (plumbing.get(inp.name) ?? []).forEach((c, i) => calls.push({ comment: `input ${inp.identifier}`, code: c, task: plumbingName(inp.identifier, i + 1) }));
   for (const t of tasks) {
-    calls.push({ comment: t.comment, code: t.call(t.inputIds, t.outputId) });
-    for (const c of plumbing.get(t.output ?? '') ?? []) calls.push({ comment: `fan-out of ${t.id}`, code: c });
+    calls.push({ comment: t.comment, code: t.call(t.inputIds, t.outputId), task: t.id });
+    (plumbing.get(t.output ?? '') ?? []).forEach((c, i) => calls.push({ comment: `fan-out of ${t.id}`, code: c, task: plumbingName(t.id, i + 1) }));
   }
 
   // ---- top signature and pragmas -------------------------------------------------------
@@ -766,6 +828,12 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     insideTop: dialect.insideTop(ports).map((l) => `  ${l}`),
     streams: streams.map((s) => ({ ...s, pragmas: s.pragmas.map((p) => `  ${p}`) })),
     calls,
+    // csim-threads: internal streams bounded to their planned depths, top-level ports unbounded (the host side).
+    hostStreams: [
+      ...streams.map((s) => ({ name: s.name, depth: s.depth })),
+      ...inputs.filter((i) => i.role === 'stream').map((i) => ({ name: i.identifier, depth: 0 })),
+      ...outputs.filter((o) => o.role === 'stream').map((o) => ({ name: o.identifier, depth: 0 })),
+    ],
     bundles: bundles.map((b) => ({ name: bundleVar(b.name), file: b.file, bytes: b.bytes })),
     weights: weightArgs.map((w) => ({ arg: w.arg, elem: w.elem, bundle: bundleVar(w.entry.bundle), offset: w.entry.offset })),
     caches,

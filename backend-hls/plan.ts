@@ -11,12 +11,15 @@ import { Device } from '../compiler/devices/index.js';
 import { Precision } from '../compiler/numerics/precision.js';
 import { DataflowGraph, Memory, Stream, Task } from '../compiler/dataflow/ir.js';
 import { lowerGraph } from '../compiler/dataflow/lower.js';
+import { memoryCost } from '../compiler/dataflow/cost-model.js';
 import { planDataflow } from '../compiler/estimate.js';
 import { HlsConfig, Placement, overridesFor } from './config.js';
 
 export interface TaskPlan {
-  /** Outputs (or elements) computed in parallel. */
+  /** Outputs (or elements) computed in parallel: the planner's un lanes. */
   parallelism: number;
+  /** Products per output per cycle over the reduction axis (linear: K): the planner's uk lanes. */
+  kParallelism?: number;
   /** Initiation interval of the task's inner loop. */
   ii: number;
 }
@@ -51,10 +54,16 @@ export interface DeviceInfo {
   banks: number;
 }
 
+/** Where a kernel reads a weight from: external memory (m_axi), or an on-chip copy in this memory. */
+export type WeightStorage = { kind: 'external' } | { kind: 'onchip'; impl: 'lutram' | 'bram' | 'uram' };
+
 export interface BackendPlan {
   task(node: Node): TaskPlan;
   fifoDepth(stream: StreamInfo): number;
+  /** The external bank of a weight's m_axi port (an on-chip weight is loaded once through it). */
   weightPlacement(node: Node, weight: string): Placement;
+  /** External (the default) or on chip; an on-chip weight is copied into local memory once. */
+  weightStorage?(node: Node, weight: string): WeightStorage;
   kvPlacement(node: Node): Placement;
 }
 
@@ -68,7 +77,8 @@ export function defaultPlan(device: DeviceInfo): BackendPlan {
   let kvBank = 0;
   const kvBanks = new Map<Node, number>();
   return {
-    task: () => ({ parallelism: 1, ii: 1 }),
+    task: () => ({ parallelism: 1, kParallelism: 1, ii: 1 }),
+    weightStorage: () => ({ kind: 'external' }),
     fifoDepth: (s) => Math.max(2, s.forkBranch ? s.elements : s.rowWidth),
     weightPlacement: () => ({ memory: device.memory, bank: 0 }),
     kvPlacement(node) {
@@ -93,6 +103,11 @@ export function withOverrides(base: BackendPlan, config: HlsConfig): BackendPlan
     weightPlacement(node, weight) {
       return overridesFor(config, node.opType, node.name).weightPlacement ?? base.weightPlacement(node, weight);
     },
+    weightStorage(node, weight) {
+      // A weightPlacement override names an external memory: the weight is read from there.
+      if (overridesFor(config, node.opType, node.name).weightPlacement) return { kind: 'external' };
+      return base.weightStorage?.(node, weight) ?? { kind: 'external' };
+    },
     kvPlacement(node) {
       return config.model.kvPlacement ?? base.kvPlacement(node);
     },
@@ -106,9 +121,12 @@ export function withOverrides(base: BackendPlan, config: HlsConfig): BackendPlan
  * straight to each consumer, so a fork branch takes the depth of the
  * planner's stream to the same consumer (the fork only passes elements
  * through); its lanes become the task's parallelism; externally placed
- * weights and KV caches keep their first channel as their bank. Memories
- * the planner keeps on chip stay in bank 0 here: the HLS kernels read
- * every weight through m_axi for now.
+ * weights and KV caches keep their first channel as their bank. Weights
+ * the planner keeps on chip are copied by their kernel into local memory
+ * once (loaded through an m_axi port in bank 0), in the memory the cost
+ * model picks for their size and the width the lanes read (LUTRAM up to
+ * 16 Kbit, else BRAM or URAM, whichever is the smaller share of the device).
+ * The KV cache stays external in the HLS backend.
  */
 export function plannerPlan(graph: Graph, precision: Precision, device: Device, fallback: BackendPlan): { plan: BackendPlan; dataflow: DataflowGraph } {
   const df = lowerGraph(graph, precision, { device: device.name, clockMHz: device.clockMHz });
@@ -126,7 +144,9 @@ export function plannerPlan(graph: Graph, precision: Precision, device: Device, 
     plan: {
       task(node) {
         const t = taskOf.get(node.name);
-        return t?.plan ? { parallelism: Math.max(1, t.plan.un), ii: Math.max(1, t.cost?.ii ?? 1) } : fallback.task(node);
+        return t?.plan
+          ? { parallelism: Math.max(1, t.plan.un), kParallelism: Math.max(1, t.plan.uk), ii: Math.max(1, t.cost?.ii ?? 1) }
+          : fallback.task(node);
       },
       fifoDepth(s) {
         const matches = s.consumer
@@ -137,6 +157,14 @@ export function plannerPlan(graph: Graph, precision: Precision, device: Device, 
       },
       weightPlacement(node, weight) {
         return placeOf(mems.get(weight)) ?? fallback.weightPlacement(node, weight);
+      },
+      weightStorage(node, weight) {
+        const m = mems.get(weight);
+        const t = taskOf.get(node.name);
+        if (!m || m.location.kind !== 'onchip' || m.role !== 'weight' || !t?.plan) return { kind: 'external' };
+        const bits = m.shape.reduce((a, b) => a * b, 1) * m.bits;
+        const cost = memoryCost(bits, t.plan.uk * t.plan.un * m.bits, device);
+        return { kind: 'onchip', impl: cost.uram > 0 ? 'uram' : cost.bram18k > 0 ? 'bram' : 'lutram' };
       },
       kvPlacement(node) {
         const t = taskOf.get(node.name);

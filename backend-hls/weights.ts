@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BundleInfo, WeightChunk, WeightEntry } from './emit.js';
+import { BundleInfo, FORMAT_BYTES, WeightChunk, WeightEntry } from './emit.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -28,32 +28,68 @@ export async function writeWeightFiles(dir: string, bundles: readonly BundleInfo
   const total = bundles.reduce((s, b) => s + b.bytes, 0);
   let written = 0;
   for (const bundle of bundles) {
-    const fd = fs.openSync(path.join(dir, bundle.file), 'w');
+    const out = new SequentialWriter(fs.openSync(path.join(dir, bundle.file), 'w'));
     try {
-      let pos = 0;
       const entries = weights.filter((w) => w.bundle === bundle.name).sort((a, b) => a.offset - b.offset);
       for (const w of entries) {
-        if (w.offset > pos) { fs.writeSync(fd, Buffer.alloc(w.offset - pos)); written += w.offset - pos; pos = w.offset; }
+        if (w.offset > out.pos) { written += w.offset - out.pos; out.zeros(w.offset - out.pos); }
         let n = 0;
         for (const chunk of w.chunks()) {
           const bytes = toLittleEndian(chunk);
-          fs.writeSync(fd, bytes);
-          pos += bytes.length; n += chunk.length; written += bytes.length;
+          out.write(bytes);
+          n += bytes.length / FORMAT_BYTES[w.format]; written += bytes.length;
           onProgress?.(written, total);
           sincePause += bytes.length;
-          if (pause && sincePause >= PAUSE_BYTES) { sincePause = 0; await pause(); }
+          if (pause && sincePause >= PAUSE_BYTES) { sincePause = 0; out.flush(); await pause(); }
         }
         if (n !== w.count) throw new Error(`weight ${w.original}: wrote ${n} elements, expected ${w.count}`);
       }
-      if (pos < bundle.bytes) { fs.writeSync(fd, Buffer.alloc(bundle.bytes - pos)); written += bundle.bytes - pos; }
+      if (out.pos < bundle.bytes) { written += bundle.bytes - out.pos; out.zeros(bundle.bytes - out.pos); }
+      out.flush();
     } finally {
-      fs.closeSync(fd);
+      fs.closeSync(out.fd);
     }
   }
   onProgress?.(written, total);
   return written;
 }
 
+/** Large sequential writes: small pieces are gathered into a staging buffer, large ones written directly. */
+class SequentialWriter {
+  private static readonly SIZE = 4 << 20;
+  private buf = Buffer.allocUnsafe(SequentialWriter.SIZE);
+  private used = 0;
+  pos = 0;
+  constructor(readonly fd: number) {}
+
+  write(bytes: Uint8Array): void {
+    this.pos += bytes.length;
+    if (bytes.length >= SequentialWriter.SIZE / 2) { this.flush(); writeAll(this.fd, bytes); return; }
+    if (this.used + bytes.length > SequentialWriter.SIZE) this.flush();
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  zeros(n: number): void {
+    for (let left = n; left > 0;) {
+      if (this.used === SequentialWriter.SIZE) this.flush();
+      const m = Math.min(left, SequentialWriter.SIZE - this.used);
+      this.buf.fill(0, this.used, this.used + m);
+      this.used += m; left -= m; this.pos += m;
+    }
+  }
+
+  flush(): void {
+    if (this.used) writeAll(this.fd, this.buf.subarray(0, this.used));
+    this.used = 0;
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
+/** A chunk's bytes in little-endian order (raw Uint8Array chunks already are: file bytes). */
 function toLittleEndian(chunk: WeightChunk): Uint8Array {
   const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (LITTLE_ENDIAN || chunk.BYTES_PER_ELEMENT === 1) return bytes;

@@ -14,8 +14,8 @@ import { formatEstimate, planModel } from './estimate.js';
 import { printDataflow } from './dataflow/text.js';
 import { printGraph } from './graph-text.js';
 import { deviceNames } from './devices/index.js';
-import { progressBar } from './progress.js';
-import { compileModel } from '../backend-hls/compile.js';
+import { progressBar, stepProgress } from './progress.js';
+import { DEFAULT_DEVICE, DEFAULT_PRECISION, compileModel } from '../backend-hls/compile.js';
 import { TargetName } from '../backend-hls/dialect.js';
 import { SimMode, simulate } from '../runtime/csim.js';
 import { PrecisionName } from './numerics/precision.js';
@@ -83,20 +83,24 @@ function buildProgram(out: (s: string) => void): Command {
     .argument('<model>', 'ONNX model file')
     .requiredOption('-o, --out <dir>', 'project directory to write (replaced atomically)')
     .addOption(new Option('--target <t>', 'HLS tool').choices(['vitis', 'bambu']).default('vitis'))
-    .option('--device <d>', 'device (compiler/devices/*.json)', 'u280')
-    .addOption(new Option('--precision <p>', 'numeric precision').choices(['fp32', 'w8a16', 'w8a8', 'w4a16']).default('fp32'))
+    .option('--device <d>', 'device (compiler/devices/*.json)', DEFAULT_DEVICE)
+    .addOption(new Option('--precision <p>', 'numeric precision (w8a16: the hardware default; fp32 to check structure)').choices(['fp32', 'w8a16', 'w8a8', 'w4a16']).default(DEFAULT_PRECISION))
     .option('--config <file>', 'JSON overrides: precision, parallelism, fifoDepth, weightPlacement per model / layer type / layer')
     .option('--calibrate <dir>', 'calibration inputs for fixed-point precisions (default: the model\'s own test inputs, else random ids)')
     .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
     .option('--force', 'replace a non-empty directory that llm2hls did not create')
     .option('--json', 'print the summary as JSON')
     .action(async (model: string, opts: { out: string; target: string; device: string; precision: string; config?: string; calibrate?: string; bind: string[]; force?: boolean; json?: boolean }) => {
-      const progress = progressBar('writing weights', 1 << 20);
-      const result = await compileModel(model, opts.out, {
-        target: opts.target as TargetName, device: opts.device, precision: opts.precision, config: opts.config, calibrate: opts.calibrate,
-        bindings: parseBindings(opts.bind), force: opts.force, onProgress: (_step, done, total) => progress.update(done, total),
-      });
-      progress.stop();
+      const progress = stepProgress({ 'writing weights': 1 << 20, calibrating: 50, quantizing: 50, planning: 1 });
+      let result;
+      try {
+        result = await compileModel(model, opts.out, {
+          target: opts.target as TargetName, device: opts.device, precision: opts.precision, config: opts.config, calibrate: opts.calibrate,
+          bindings: parseBindings(opts.bind), force: opts.force, onProgress: progress.update,
+        });
+      } finally {
+        progress.stop();
+      }
       if (opts.json) out(JSON.stringify(result, null, 2));
       else {
         out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${(result.weightBytes / 1e6).toFixed(2)} MB of weights`);
@@ -105,9 +109,9 @@ function buildProgram(out: (s: string) => void): Command {
     });
 
   program.command('sim')
-    .description('simulate a compiled project (csim: g++ C simulation) and compare with the golden model')
+    .description('simulate a compiled project (csim: g++ C simulation; csim-threads: one thread per task, FIFOs bounded to their depths, deadlock watchdog) and compare with the golden model')
     .argument('<dir>', 'project directory written by llm2hls compile')
-    .addOption(new Option('--mode <m>', 'simulation').choices(['csim', 'verilator', 'cocotb']).default('csim'))
+    .addOption(new Option('--mode <m>', 'simulation').choices(['csim', 'csim-threads', 'verilator', 'cocotb']).default('csim'))
     .requiredOption('--inputs <dir>', 'folder with input_0.pb, input_1.pb ... in graph-input order')
     .requiredOption('--out <dir>', 'folder to write output_0.pb ... into')
     .option('--model <file>', 'model for the golden reference (default: the one the project was compiled from)')
@@ -123,7 +127,7 @@ function buildProgram(out: (s: string) => void): Command {
         out(`${o.name}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}${exact}`);
       }
       if (result.bitExact === false) process.exitCode = 1;
-      out(chalk.dim(`csim (${result.precision}) of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}`));
+      out(chalk.dim(`${result.mode} (${result.precision}) of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}`));
     });
 
   program.command('estimate')

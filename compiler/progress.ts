@@ -21,3 +21,22 @@ export function progressBar(label: string, minTotal = 50): Progress {
     stop() { bar?.stop(); },
   };
 }
+
+/**
+ * One bar per named step of a longer operation (e.g. compile: calibrating,
+ * quantizing, planning, writing weights), shown in turn on stderr when it
+ * is a terminal; `minTotal` per step hides steps too small to matter.
+ */
+export function stepProgress(minTotal: Record<string, number>): { update: (step: string, done: number, total: number) => void; stop: () => void } {
+  let current: { step: string; bar: Progress } | undefined;
+  return {
+    update: (step, done, total) => {
+      if (current?.step !== step) {
+        current?.bar.stop();
+        current = { step, bar: progressBar(step, minTotal[step] ?? 50) };
+      }
+      current.bar.update(done, total);
+    },
+    stop: () => { current?.bar.stop(); current = undefined; },
+  };
+}

@@ -50,17 +50,37 @@ export function stridesOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/**
+ * Where a lazily loaded tensor's values come from: its little-endian bytes
+ * as stored in the model file (a view of the file buffer, or read from
+ * external data on each call), decoded on demand.
+ */
+export interface TensorSource {
+  /** The raw little-endian bytes (not cached by the tensor). */
+  bytes: () => Uint8Array;
+  /** Decodes `n` elements from (a part of) those bytes into our storage. */
+  decode: (bytes: Uint8Array, n: number) => TensorData;
+  /** Bytes per element in the file. */
+  elementBytes: number;
+  /** The values as a view of `bytes` when their layout allows it (aligned float32), else undefined. */
+  view?: (bytes: Uint8Array, n: number) => TensorData | undefined;
+}
+
 export class Tensor {
   private stored: TensorData | undefined;
   private load: (() => TensorData) | undefined;
+  private source: TensorSource | undefined;
 
   /**
    * `data` may be a loader, called on first use: weights of a large model
    * stay in the file's buffer (or on disk) until an op needs them, so
-   * inspecting a model never holds a second copy of its weights.
+   * inspecting a model never holds a second copy of its weights. A
+   * `TensorSource` is such a loader that can also be read in parts and
+   * without caching (peek, chunks, rawBytes).
    */
-  constructor(readonly dtype: DType, readonly shape: readonly number[], data: TensorData | (() => TensorData)) {
+  constructor(readonly dtype: DType, readonly shape: readonly number[], data: TensorData | (() => TensorData) | TensorSource) {
     if (typeof data === 'function') this.load = data;
+    else if (isSource(data)) { this.source = data; this.load = () => data.decode(data.bytes(), sizeOf(shape)); }
     else { this.stored = data; this.check(data); }
   }
 
@@ -82,6 +102,54 @@ export class Tensor {
 
   /** True once the values are in memory (always, unless built from a loader). */
   get loaded(): boolean { return this.stored !== undefined; }
+
+  /**
+   * The values without caching them: the stored data once loaded, else a
+   * fresh decode (a view of the file buffer when the bytes allow it, see
+   * decodeRaw). For one-pass readers of large weights (weight files,
+   * calibration, quantization) that must not keep a decoded copy of every
+   * weight alive; treat the result as read-only.
+   */
+  peek(): TensorData {
+    if (this.stored !== undefined) return this.stored;
+    if (this.source?.view) {
+      const v = this.source.view(this.source.bytes(), this.size);
+      if (v) { this.check(v); return v; }
+    }
+    const data = this.load!();
+    this.check(data);
+    return data;
+  }
+
+  /**
+   * The little-endian bytes as the model file stores them, when this tensor
+   * still reads from the file (not yet decoded): lets writers copy float32
+   * weights straight from the file view. Not cached.
+   */
+  rawBytes(): Uint8Array | undefined {
+    return this.stored === undefined ? this.source?.bytes() : undefined;
+  }
+
+  /**
+   * The values in consecutive parts of at most `maxElements` elements (in
+   * whole multiples of `align` elements, e.g. a row length), decoding only
+   * one part at a time when the tensor is not loaded. Not cached; the parts
+   * may be reused views, so consume each before asking for the next.
+   */
+  *chunks(maxElements: number, align = 1): Iterable<{ start: number; values: TensorData }> {
+    const n = this.size;
+    const step = Math.max(align, Math.floor(maxElements / align) * align);
+    if (this.stored === undefined && this.source) {
+      const bytes = this.source.bytes(), eb = this.source.elementBytes;
+      for (let i = 0; i < n; i += step) {
+        const m = Math.min(n, i + step) - i;
+        yield { start: i, values: this.source.decode(bytes.subarray(i * eb, (i + m) * eb), m) };
+      }
+      return;
+    }
+    const d = this.peek();
+    for (let i = 0; i < n; i += step) yield { start: i, values: d.subarray(i, Math.min(n, i + step)) };
+  }
 
   static zeros(dtype: DType, shape: readonly number[]): Tensor {
     return new Tensor(dtype, [...shape], allocData(dtype, sizeOf(shape)));
@@ -107,6 +175,10 @@ export class Tensor {
   }
 
   toArray(): number[] { return Array.from(this.data as ArrayLike<number>); }
+}
+
+function isSource(x: unknown): x is TensorSource {
+  return typeof x === 'object' && x !== null && typeof (x as TensorSource).bytes === 'function' && typeof (x as TensorSource).decode === 'function';
 }
 
 const f16buf = new Float32Array(1);

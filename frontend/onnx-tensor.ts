@@ -6,7 +6,7 @@
 import { onnx } from './onnx-proto.js';
 import { UserError, UnsupportedError } from '../compiler/errors.js';
 import {
-  DType, Tensor, TensorData, allocData, castValue, dtypeFromOnnx, dtypeToOnnx, floatToHalfBits,
+  DType, Tensor, TensorData, TensorSource, allocData, castValue, dtypeFromOnnx, dtypeToOnnx, floatToHalfBits,
   halfBitsToFloat, onnxDtypeName, sizeOf,
 } from '../compiler/tensor.js';
 
@@ -35,6 +35,7 @@ export function decodeRaw(dtype: DType, bytes: Uint8Array, n: number): TensorDat
     case 'float32':
       // A straight copy when the bytes are aligned; the common case for external data.
       if (bytes.byteOffset % 4 === 0) (out as Float32Array).set(new Float32Array(bytes.buffer, bytes.byteOffset, n));
+      else if (LITTLE_ENDIAN) new Uint8Array(out.buffer, out.byteOffset, n * 4).set(bytes.subarray(0, n * 4));
       else for (let i = 0; i < n; i++) out[i] = view.getFloat32(i * 4, true);
       break;
     case 'float16': for (let i = 0; i < n; i++) out[i] = halfBitsToFloat(view.getUint16(i * 2, true)); break;
@@ -51,6 +52,20 @@ export function decodeRaw(dtype: DType, bytes: Uint8Array, n: number): TensorDat
   }
   return out;
 }
+
+/** A lazy tensor's source: little-endian bytes decoded on demand (float32 read in place when aligned). */
+function rawSource(dtype: DType, bytes: () => Uint8Array): TensorSource {
+  return {
+    bytes,
+    decode: (b, n) => decodeRaw(dtype, b, n),
+    elementBytes: elementBytes(dtype),
+    view: dtype === 'float32' && LITTLE_ENDIAN
+      ? (b, n) => (b.byteOffset % 4 === 0 ? new Float32Array(b.buffer, b.byteOffset, n) : undefined)
+      : undefined,
+  };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function typedFieldValues(dtype: DType, t: onnx.ITensorProto): ArrayLike<number | { toNumber(): number }> {
   switch (dtype) {
@@ -75,14 +90,14 @@ export function tensorFromProto(t: onnx.ITensorProto, what: string, external?: E
   if (t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL) {
     if (!external) throw new UserError(`${what} uses external data, which is not allowed here`);
     const read = external(t.name ?? what, t.externalData ?? [], byteLength);
-    return new Tensor(dtype, shape, () => decodeRaw(dtype, read(), n));
+    return new Tensor(dtype, shape, rawSource(dtype, read));
   }
   const raw = t.rawData;
   if (raw && raw.length > 0) {
     if (raw.length !== byteLength) {
       throw new UserError(`${what} has ${raw.length} bytes of raw data, shape [${shape.join(', ')}] of ${dtype} needs ${byteLength}`);
     }
-    return new Tensor(dtype, shape, () => decodeRaw(dtype, raw, n));
+    return new Tensor(dtype, shape, rawSource(dtype, () => raw));
   }
   const values = typedFieldValues(dtype, t);
   if (values.length !== n) {

@@ -4,6 +4,12 @@
  * types), converting the .pb inputs to the raw files its testbench reads and
  * its raw outputs back to output_N.pb, then compares them against the
  * float32 golden interpreter on the original model.
+ *
+ * `--mode csim-threads` (`make csim-threads`) runs the same testbench with
+ * one thread per dataflow task and every FIFO bounded to its planned depth
+ * (templates/kernels/llm2hls_host_threads.h): a design whose FIFOs are too
+ * shallow deadlocks there as it would in hardware, and the watchdog's report
+ * (blocked tasks, full streams) becomes a DeadlockError.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +25,7 @@ import { runQuantized } from '../compiler/numerics/quant-interpreter.js';
 import { loadFused } from '../compiler/numerics/run-quantized.js';
 import { specFromJSON } from '../compiler/numerics/spec.js';
 
-export type SimMode = 'csim' | 'verilator' | 'cocotb';
+export type SimMode = 'csim' | 'csim-threads' | 'verilator' | 'cocotb';
 
 export interface SimOptions {
   mode?: SimMode;
@@ -33,6 +39,8 @@ export interface SimOptions {
   noCompare?: boolean;
   /** Extra flags for the C++ compiler (e.g. -Werror). */
   extraCxxFlags?: string;
+  /** csim-threads: milliseconds every task must stay blocked before a deadlock is reported (default 2000). */
+  stallMs?: number;
   onStep?: (step: string) => void;
 }
 
@@ -74,6 +82,21 @@ interface Manifest {
   model: { path: string; bindings: Record<string, number> };
   inputs: IoInput[];
   outputs: IoOutput[];
+}
+
+/** csim-threads: the FIFOs deadlocked; `report` is the watchdog's account (blocked tasks, full streams). */
+export class DeadlockError extends UserError {
+  constructor(readonly report: string, readonly log: string) {
+    const head = /all (\d+) live task\(s\) blocked for (\d+) ms/.exec(report);
+    const writers = [...report.matchAll(/task (\S+) blocked writing stream (\S+): full \(([^)]*)\)/g)].map((m) => `${m[2]} (${m[3]}, written by ${m[1]})`);
+    super(`csim-threads deadlock: ${head ? `all ${head[1]} live tasks blocked for ${head[2]} ms` : 'every task blocked'}; ` +
+      `${writers.length ? `full FIFO(s): ${writers.join(', ')}` : 'no FIFO is full (a task reads more than its producer writes)'} (full report: ${log})`, 5);
+    this.name = 'DeadlockError';
+  }
+  /** Names of the streams whose writers are blocked on them, full. */
+  get fullStreams(): string[] {
+    return [...this.report.matchAll(/blocked writing stream (\S+): full/g)].map((m) => m[1]);
+  }
 }
 
 export function readManifest(dir: string): Manifest {
@@ -155,7 +178,9 @@ export function compareOutputs(actual: ArrayLike<number>, expected: ArrayLike<nu
 
 export async function simulate(dir: string, options: SimOptions): Promise<SimResult> {
   const mode = options.mode ?? 'csim';
-  if (mode !== 'csim') throw new UserError(`sim --mode ${mode}: RTL simulation (verilator, cocotb) is not built yet; use --mode csim`, 4);
+  if (mode !== 'csim' && mode !== 'csim-threads') throw new UserError(`sim --mode ${mode}: RTL simulation (verilator, cocotb) is not built yet; use --mode csim`, 4);
+  const threads = mode === 'csim-threads';
+  const binary = threads ? 'build/csim-threads' : 'build/csim';
   const root = path.resolve(dir);
   const manifest = readManifest(root);
   const tensors = readTensorDir(options.inputs).map((t) => t.tensor);
@@ -176,24 +201,29 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   manifest.inputs.forEach((spec, i) => fs.writeFileSync(path.join(inDir, spec.file), raws[i]));
 
   const makeArgs = ['--no-print-directory', ...(options.extraCxxFlags ? [`EXTRA_CXXFLAGS=${options.extraCxxFlags}`] : [])];
-  options.onStep?.('building csim (g++)');
+  options.onStep?.(`building ${mode} (g++)`);
   const t0 = performance.now();
-  const build = await execa('make', [...makeArgs, 'build/csim'], { cwd: root, reject: false, all: true });
+  const build = await execa('make', [...makeArgs, binary], { cwd: root, reject: false, all: true });
   const buildSeconds = (performance.now() - t0) / 1000;
-  const log = path.join(root, 'csim', 'build.log');
+  const log = path.join(root, 'csim', threads ? 'build-threads.log' : 'build.log');
   fs.writeFileSync(log, String(build.all ?? ''));
   if (build.exitCode !== 0) {
     const first = String(build.all ?? '').split('\n').find((l) => /error/i.test(l)) ?? `make exited with ${build.exitCode}`;
     throw new UserError(`csim build failed: ${first.trim()} (full log: ${log})`);
   }
-  options.onStep?.('running csim');
+  options.onStep?.(`running ${mode}`);
   const t1 = performance.now();
-  const run = await execa('make', [...makeArgs, 'csim'], { cwd: root, reject: false, all: true });
+  const env = threads && options.stallMs ? { LLM2HLS_STALL_MS: String(Math.max(1, Math.round(options.stallMs))) } : undefined;
+  const run = await execa('make', [...makeArgs, mode], { cwd: root, reject: false, all: true, env });
   const runSeconds = (performance.now() - t1) / 1000;
-  fs.writeFileSync(path.join(root, 'csim', 'run.log'), String(run.all ?? ''));
+  const runLog = path.join(root, 'csim', threads ? 'run-threads.log' : 'run.log');
+  fs.writeFileSync(runLog, String(run.all ?? ''));
   if (run.exitCode !== 0) {
-    const last = String(run.all ?? '').split('\n').filter((l) => l.trim() && !l.startsWith('make')).pop() ?? '';
-    throw new UserError(`csim run failed (exit ${run.exitCode}): ${last.trim()} (log: ${path.join(root, 'csim', 'run.log')})`);
+    const lines = String(run.all ?? '').split('\n');
+    const at = lines.findIndex((l) => l.includes('llm2hls csim-threads: DEADLOCK'));
+    if (threads && at >= 0) throw new DeadlockError(lines.slice(at).filter((l) => l.trim() && !/^make(\[\d+\])?:/.test(l)).join('\n'), runLog);
+    const last = lines.filter((l) => l.trim() && !l.startsWith('make')).pop() ?? '';
+    throw new UserError(`${mode} run failed (exit ${run.exitCode}): ${last.trim()} (log: ${runLog})`);
   }
 
   const ints: (Int32Array | undefined)[] = [];

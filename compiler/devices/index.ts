@@ -22,6 +22,10 @@ export interface Device {
   name: string;
   description: string;
   part: string;
+  /** Vitis platform (v++ --platform) of the board, as AMD names it; the Makefile's PLATFORM default. */
+  vitisPlatform?: string;
+  /** Bambu --device-name (a characterization Bambu ships); the Makefile's BAMBU_DEVICE default. */
+  bambuDevice?: string;
   family: 'ultrascale+' | 'versal';
   resources: DeviceResources;
   memory: ExternalMemory;

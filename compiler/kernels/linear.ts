@@ -30,8 +30,30 @@ registerOp('llm.Linear', {
     const conv = resultConverter(x.dtype);
     const xd = x.data, wd = w.data, bd = b?.data, od = out.data;
     const rows = K === 0 ? out.size / Math.max(N, 1) : x.size / K;
+    // Four rows at a time over 256-column tiles of W (each W element read once per four rows);
+    // every output still sums x[k]·w[k, j] in k order in float64, so results do not depend on the blocking.
+    const T = 256, acc4 = new Float64Array(4 * T);
+    let r0 = 0;
+    for (; r0 + 4 <= rows; r0 += 4) {
+      const xo = r0 * K;
+      for (let j0 = 0; j0 < N; j0 += T) {
+        const jn = Math.min(T, N - j0);
+        acc4.fill(0);
+        for (let k = 0; k < K; k++) {
+          const x0 = xd[xo + k], x1 = xd[xo + K + k], x2 = xd[xo + 2 * K + k], x3 = xd[xo + 3 * K + k], wo = k * N + j0;
+          for (let j = 0; j < jn; j++) {
+            const wv = wd[wo + j];
+            acc4[j] += x0 * wv; acc4[T + j] += x1 * wv; acc4[2 * T + j] += x2 * wv; acc4[3 * T + j] += x3 * wv;
+          }
+        }
+        for (let q = 0; q < 4; q++) {
+          const oo = (r0 + q) * N + j0, ao = q * T;
+          for (let j = 0; j < jn; j++) od[oo + j] = conv(bd ? acc4[ao + j] + bd[j0 + j] : acc4[ao + j]);
+        }
+      }
+    }
     const acc = new Float64Array(N);
-    for (let r = 0; r < rows; r++) {
+    for (let r = r0; r < rows; r++) {
       acc.fill(0);
       const xo = r * K;
       for (let k = 0; k < K; k++) {

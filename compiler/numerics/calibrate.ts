@@ -9,7 +9,7 @@ import { OpCall, getOp } from '../ops/index.js';
 import { Tensor, FLOAT_TYPES } from '../tensor.js';
 import { FixedFormat, fmt, formatForRange, roundHalfEven, toFixed, toMultiplier } from './fixed.js';
 import { PRECISIONS, PrecisionName } from './precision.js';
-import { channelMultipliers, quantizeWeights } from './quantize.js';
+import { channelMultipliers, quantizeTensorWeights } from './quantize.js';
 import { NORM_EPS_LIMIT, NORM_FRAC, NORM_GUARD_BITS, ROPE_FRAC } from './kernels-q.js';
 import { EXP_INPUT_FRAC } from './tables.js';
 import { KernelSpec, QuantSpec } from './spec.js';
@@ -36,8 +36,14 @@ export function weightSlots(opType: string): number[] {
   }
 }
 
-/** max |v| of every float value of the graph over all input sets, merged into `into`. */
-export function collectStats(graph: Graph, inputSets: readonly (readonly Tensor[])[], into = new Map<string, number>()): Map<string, number> {
+/**
+ * max |v| of every float value of the graph over all input sets, merged into `into`.
+ * Weights are read without caching them in the graph (Tensor.peek) and every value is
+ * released after its last use, so a large model is calibrated without a second copy of
+ * its weights. `onNode(done, total)` reports progress over all sets.
+ */
+export function collectStats(graph: Graph, inputSets: readonly (readonly Tensor[])[], into = new Map<string, number>(),
+  onNode?: (done: number, total: number) => void): Map<string, number> {
   const note = (name: string, t: Tensor) => {
     if (!FLOAT_TYPES.has(t.dtype)) return;
     let m = into.get(name) ?? 0;
@@ -45,16 +51,23 @@ export function collectStats(graph: Graph, inputSets: readonly (readonly Tensor[
     for (let i = 0; i < d.length; i++) { const a = Math.abs(d[i]); if (a > m) m = a; }
     into.set(name, m);
   };
+  const lastUse = new Map<string, number>();
+  graph.nodes.forEach((node, i) => { for (const n of node.inputs) if (n) lastUse.set(n, i); });
+  const total = inputSets.length * graph.nodes.length;
+  let done = 0;
   for (const inputs of inputSets) {
-    const env = new Map<string, Tensor>(graph.initializers);
+    const env = new Map<string, Tensor>();
+    for (const [name, t] of graph.initializers) env.set(name, t.loaded ? t : new Tensor(t.dtype, t.shape, () => t.peek()));
     graph.inputs.forEach((v, i) => { env.set(v.name, inputs[i]); note(v.name, inputs[i]); });
-    for (const node of graph.nodes) {
+    graph.nodes.forEach((node, i) => {
       const op = getOp(node.opType);
       if (!op) throw new UserError(`${describeNode(node)}: op ${node.opType} is not supported by llm2hls`);
       const ins = node.inputs.map((n) => (n ? env.get(n) : undefined));
       const outs = op.execute(new OpCall(node, graph.opset), ins);
-      node.outputs.forEach((name, i) => { if (name && outs[i]) { env.set(name, outs[i]); note(name, outs[i]); } });
-    }
+      node.outputs.forEach((name, j) => { if (name && outs[j]) { env.set(name, outs[j]); note(name, outs[j]); } });
+      for (const n of [...node.inputs, ...node.outputs]) if (n && (lastUse.get(n) ?? -1) <= i) env.delete(n);
+      onNode?.(++done, total);
+    });
   }
   return into;
 }
@@ -76,6 +89,8 @@ class UnionFind {
 export interface CalibrateOptions {
   /** Activation range headroom factor (default 1.25: frac = bits − 1 − ceil(log2(1.25 · maxAbs))). */
   headroom?: number;
+  /** Progress of long steps (buildQuantSpec reports 'quantizing': kernels done of total). */
+  onProgress?: (step: string, done: number, total: number) => void;
 }
 
 const constTensor = (graph: Graph, node: Node, i: number): Tensor | undefined => (node.inputs[i] ? graph.initializers.get(node.inputs[i]) : undefined);
@@ -128,12 +143,12 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
     if (c && uf.find(n) === n) {
       // A constant read as an activation: its exact range, no headroom needed.
       let m = 0;
-      for (const x of c.data) m = Math.max(m, Math.abs(x));
+      for (const x of c.peek()) m = Math.max(m, Math.abs(x));
       formats[n] = formatForRange(m, A, 1 + 2 ** -20);
-      constants[n] = Int32Array.from(c.data as ArrayLike<number>, (x) => toFixed(x, formats[n]));
+      constants[n] = Int32Array.from(c.peek() as ArrayLike<number>, (x) => toFixed(x, formats[n]));
     } else {
       formats[n] = formatForRange(groupMax.get(uf.find(n)) ?? 0, A, headroom);
-      if (c) constants[n] = Int32Array.from(c.data as ArrayLike<number>, (x) => toFixed(x, formats[n]));
+      if (c) constants[n] = Int32Array.from(c.peek() as ArrayLike<number>, (x) => toFixed(x, formats[n]));
     }
   }
   const f = (n: string): FixedFormat => {
@@ -143,21 +158,24 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
   };
 
   const kernels: Record<string, KernelSpec> = {};
+  let done = 0;
   for (const node of graph.nodes) {
+    options.onProgress?.('quantizing', done++, graph.nodes.length);
     const key = node.outputs[0];
     switch (node.opType) {
       case 'llm.Linear': {
         const w = requireConst(graph, node, 1, 'W');
         const [K, N] = w.shape;
         const fx = f(node.inputs[0]), fy = f(key);
-        const weights = quantizeWeights(w.data as ArrayLike<number>, [K, N], W, 1);
+        const weights = quantizeTensorWeights(w, W, 1);
         const requant = channelMultipliers(weights.scale, fx.frac, fy.frac);
         let bias: Float64Array | undefined;
         const b = constTensor(graph, node, 2);
         if (node.inputs[2] && !b) throw new UserError(`${describeNode(node)}: b must be a constant to be quantized`);
         const accLimit = Math.min(2 ** (precision.accumulatorBits - 1), EXACT_ACC_LIMIT) - 1;
         const sumAbs = new Float64Array(N);
-        for (let k = 0; k < K; k++) for (let n = 0; n < N; n++) sumAbs[n] += Math.abs(weights.data[k * N + n]);
+        const wq = weights.data;
+        for (let k = 0; k < K; k++) { const o = k * N; for (let n = 0; n < N; n++) { const v = wq[o + n]; sumAbs[n] += v < 0 ? -v : v; } }
         for (let n = 0; n < N; n++) {
           if (sumAbs[n] * 2 ** (A - 1) > accLimit) {
             throw new UserError(`${describeNode(node)}: a dot product of K = ${K} can exceed the ${precision.accumulatorBits}-bit accumulator`);
@@ -165,9 +183,10 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         }
         if (b) {
           bias = new Float64Array(N);
+          const bd = b.peek();
           for (let n = 0; n < N; n++) {
             const limit = accLimit - sumAbs[n] * 2 ** (A - 1);
-            const q = roundHalfEven(b.data[n] * 2 ** fx.frac / weights.scale[n]);
+            const q = roundHalfEven(bd[n] * 2 ** fx.frac / weights.scale[n]);
             bias[n] = Number.isNaN(q) ? 0 : Math.max(-limit, Math.min(limit, q));
           }
         }
@@ -176,7 +195,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
       }
       case 'llm.Embedding': {
         const t = requireConst(graph, node, 0, 'table');
-        const table = quantizeWeights(t.data as ArrayLike<number>, [t.shape[0], t.shape[1]], W, 0);
+        const table = quantizeTensorWeights(t, W, 0);
         kernels[key] = { op: 'llm.Embedding', table, requant: channelMultipliers(table.scale, 0, f(key).frac) };
         break;
       }
@@ -239,6 +258,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
     }
   }
 
+  options.onProgress?.('quantizing', graph.nodes.length, graph.nodes.length);
   return {
     version: 1, precision: precisionName,
     weightBits: W, activationBits: A, accumulatorBits: precision.accumulatorBits,

@@ -3,7 +3,8 @@
  * output channel, and the requantization multipliers that fold each
  * channel's scale into the step from accumulator to activation format.
  */
-import { FixedFormat, Multiplier, roundHalfEven, toFixed, toMultiplier } from './fixed.js';
+import { FixedFormat, Multiplier, toFixed, toMultiplier } from './fixed.js';
+import { Tensor } from '../tensor.js';
 
 /**
  * A [R, C] matrix of symmetric integers with one scale per channel: per
@@ -31,25 +32,69 @@ export function quantizeWeights(w: ArrayLike<number>, shape: readonly number[], 
   if (shape.length !== 2) throw new Error(`weights must be rank 2, got [${shape.join(', ')}]`);
   const [R, C] = shape;
   const qmax = qmaxOf(bits);
-  const channels = axis === 1 ? C : R;
-  const maxAbs = new Float64Array(channels);
-  for (let r = 0; r < R; r++) {
-    for (let c = 0; c < C; c++) {
-      const ch = axis === 1 ? c : r;
-      const a = Math.abs(w[r * C + c]);
-      if (a > maxAbs[ch]) maxAbs[ch] = a;
-    }
-  }
-  const scale = new Float64Array(channels);
-  for (let ch = 0; ch < channels; ch++) scale[ch] = maxAbs[ch] > 0 && Number.isFinite(maxAbs[ch]) ? maxAbs[ch] / qmax : 1;
+  const maxAbs = new Float64Array(axis === 1 ? C : R);
+  channelMaxAbs(w, 0, R * C, C, axis, maxAbs);
+  const scale = scalesOf(maxAbs, qmax);
   const data = new Int8Array(R * C);
-  for (let r = 0; r < R; r++) {
-    for (let c = 0; c < C; c++) {
-      const q = roundHalfEven(w[r * C + c] / scale[axis === 1 ? c : r]);
-      data[r * C + c] = Number.isNaN(q) ? 0 : Math.max(-qmax, Math.min(qmax, q));
+  quantizeInto(w, 0, R * C, C, axis, scale, qmax, data);
+  return { bits, axis, shape: [R, C], data, scale };
+}
+
+/**
+ * quantizeWeights of a rank-2 weight tensor, read in parts of whole rows
+ * without caching its values (a large model's weights are decoded one part
+ * at a time from the file's bytes). The same integers and scales.
+ */
+export function quantizeTensorWeights(t: Tensor, bits: number, axis: 0 | 1): QuantWeights {
+  if (t.rank !== 2) throw new Error(`weights must be rank 2, got [${t.shape.join(', ')}]`);
+  const [R, C] = t.shape;
+  const qmax = qmaxOf(bits);
+  const maxAbs = new Float64Array(axis === 1 ? C : R);
+  const part = 1 << 20;
+  for (const { start, values } of t.chunks(part, Math.max(C, 1))) channelMaxAbs(values, start, values.length, C, axis, maxAbs);
+  const scale = scalesOf(maxAbs, qmax);
+  const data = new Int8Array(R * C);
+  for (const { start, values } of t.chunks(part, Math.max(C, 1))) quantizeInto(values, start, values.length, C, axis, scale, qmax, data);
+  return { bits, axis, shape: [R, C], data, scale };
+}
+
+function scalesOf(maxAbs: Float64Array, qmax: number): Float64Array {
+  const scale = new Float64Array(maxAbs.length);
+  for (let ch = 0; ch < maxAbs.length; ch++) scale[ch] = maxAbs[ch] > 0 && Number.isFinite(maxAbs[ch]) ? maxAbs[ch] / qmax : 1;
+  return scale;
+}
+
+/** max |w| per channel over elements [start, start + n) of a row-major [R, C] array (`w` holds just those, from index 0). */
+function channelMaxAbs(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
+  for (let i = 0; i < n;) {
+    const row = Math.floor((start + i) / C);
+    const rowEnd = Math.min(n, (row + 1) * C - start);
+    if (axis === 1) {
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) { const a = Math.abs(w[i]); if (a > maxAbs[c]) maxAbs[c] = a; }
+    } else {
+      let m = maxAbs[row];
+      for (; i < rowEnd; i++) { const a = Math.abs(w[i]); if (a > m) m = a; }
+      maxAbs[row] = m;
     }
   }
-  return { bits, axis, shape: [R, C], data, scale };
+}
+
+/** q = clamp(roundHalfEven(w / scale[channel]), ±qmax) for elements [start, start + n), into data[start ...]. */
+function quantizeInto(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
+  for (let i = 0; i < n;) {
+    const row = Math.floor((start + i) / C);
+    const rowEnd = Math.min(n, (row + 1) * C - start);
+    let c = (start + i) - row * C;
+    const rowScale = axis === 0 ? scale[row] : 1;
+    for (; i < rowEnd; i++, c++) {
+      const x = w[i] / (axis === 1 ? scale[c] : rowScale);
+      // roundHalfEven, inlined (Math.floor is much faster than Math.round here):
+      let q = Math.floor(x + 0.5);
+      if (q - x > 0.5) q -= 1; // x + 0.5 rounded up to the next integer (x just below k + 0.5)
+      if (q - x === 0.5 && q % 2 !== 0) q -= 1;
+      data[start + i] = q !== q ? 0 : q > qmax ? qmax : q < -qmax ? -qmax : q;
+    }
+  }
 }
 
 export function dequantizeWeights(q: QuantWeights): Float64Array {

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { Graph, isStatic } from '../graph.js';
 import { prepareGraph } from '../model.js';
 import { fuseGraph } from '../passes/pipelines.js';
-import { Tensor } from '../tensor.js';
+import { FLOAT_TYPES, Tensor } from '../tensor.js';
 import { loadOnnxFile } from '../../frontend/onnx-load.js';
 import { Bindings, bindingsFromInputs } from '../../frontend/bind.js';
 import { readTensorDir } from '../../frontend/tensor-files.js';
@@ -24,12 +24,111 @@ import { lowerGraph } from '../dataflow/lower.js';
 import { verifyDataflow } from '../dataflow/verify.js';
 import { interpretDataflow } from '../dataflow/interpreter.js';
 
-/** Loads, binds dims from the inputs, prepares and fuses. */
-export function loadFused(modelPath: string, inputs: readonly Tensor[], bindings: Bindings = {}): Graph {
+/**
+ * Loads, binds dims from the inputs (or from `bindings` alone when `inputs`
+ * is undefined), prepares and fuses.
+ */
+export function loadFused(modelPath: string, inputs: readonly Tensor[] | undefined, bindings: Bindings = {}): Graph {
   const graph = loadOnnxFile(modelPath);
-  prepareGraph(graph, { bindings: bindingsFromInputs(graph, inputs, bindings) });
+  prepareGraph(graph, { bindings: inputs ? bindingsFromInputs(graph, inputs, bindings) : bindings });
   fuseGraph(graph);
   return graph;
+}
+
+/**
+ * loadFused for a calibration set: the set's own shapes bind the dims its
+ * inputs carry (explicit bindings describe the run's shapes, which may
+ * differ, e.g. a decode step's past length); explicit bindings still bind
+ * every other dim.
+ */
+function loadFusedForSet(modelPath: string, inputs: readonly Tensor[], bindings: Bindings = {}): Graph {
+  const graph = loadOnnxFile(modelPath);
+  const carried = new Set(graph.inputs.flatMap((v) => v.shape.filter((d): d is string => typeof d === 'string')));
+  const rest = Object.fromEntries(Object.entries(bindings).filter(([name]) => !carried.has(name)));
+  prepareGraph(graph, { bindings: bindingsFromInputs(graph, inputs, rest) });
+  fuseGraph(graph);
+  return graph;
+}
+
+/** Shape-only stand-ins for a prepared graph's inputs (zeros of the bound shapes). */
+function inputStandIns(graph: Graph): Tensor[] {
+  return graph.inputs.map((v) => {
+    if (!isStatic(v.shape)) throw new UserError(`input '${v.name}' has symbolic dims [${v.shape.join(', ')}]; bind them with --bind name=N`);
+    return Tensor.zeros(v.dtype, v.shape as number[]);
+  });
+}
+
+/** Tokens per calibration sequence of a causal decoder (docs/numerics.md, section 4). */
+export const CALIBRATION_TOKENS = 16;
+
+/** Fused kernels whose rows depend only on the same or earlier tokens (with causal attention). */
+const PREFIX_OPS = new Set(['llm.Linear', 'llm.Embedding', 'llm.LayerNorm', 'llm.RMSNorm', 'llm.Gelu', 'llm.SiLU', 'llm.SwiGLU', 'llm.RoPE', 'llm.Attention', 'Add']);
+
+/**
+ * The calibration rule for causal decoders: the first `tokens` tokens of
+ * each sequence. In a fused graph of per-token kernels and causal attention
+ * every value's first `tokens` rows are exactly those of running the
+ * prefix alone, so the prefix runs on the same fused graph with its
+ * token-indexed constants (position rows, RoPE tables) cut to the prefix.
+ * Undefined when the rule does not apply (bidirectional attention, other
+ * ops, constants it cannot cut) or the sequences are no longer than `tokens`.
+ */
+export function calibrationPrefix(graph: Graph, sets: readonly (readonly Tensor[])[], tokens: number): { graph: Graph; sets: Tensor[][] } | undefined {
+  if (tokens <= 0 || sets.length === 0) return undefined;
+  const attention = graph.nodes.filter((n) => n.opType === 'llm.Attention');
+  if (attention.length === 0 || attention.some((n) => Number(n.attrs.causal ?? 0) !== 1)) return undefined;
+  if (graph.nodes.some((n) => !PREFIX_OPS.has(n.opType))) return undefined;
+  // Token ids [B, T] with one T over every integer input and set; float inputs (a KV past) are kept whole.
+  let T = -1;
+  for (const set of sets) {
+    for (const t of set) {
+      if (FLOAT_TYPES.has(t.dtype)) continue;
+      if (t.rank !== 2 || (T >= 0 && t.shape[1] !== T)) return undefined;
+      T = t.shape[1];
+    }
+  }
+  if (T <= tokens) return undefined;
+  const cut = (c: Tensor, axis: number): Tensor | undefined => {
+    if (c.shape.slice(0, axis).some((d) => d !== 1)) return undefined;
+    const inner = c.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+    return new Tensor(c.dtype, [...c.shape.slice(0, axis), tokens, ...c.shape.slice(axis + 1)], c.peek().slice(0, tokens * inner));
+  };
+  const initializers = new Map(graph.initializers);
+  for (const node of graph.nodes) {
+    const slots: [number, number][] = []; // [input slot, token axis of the constant]
+    if (node.opType === 'Add') {
+      const i = node.inputs.findIndex((v) => graph.initializers.has(v));
+      if (i >= 0) {
+        const c = graph.initializers.get(node.inputs[i])!;
+        if (c.rank >= 2 && c.shape[c.rank - 2] === T) slots.push([i, c.rank - 2]);
+        else if (c.rank >= 2 && c.shape[c.rank - 2] !== 1) return undefined;
+      }
+    } else if (node.opType === 'llm.RoPE') {
+      for (const i of [1, 2]) {
+        const c = graph.initializers.get(node.inputs[i]);
+        if (c && c.rank === 2 && c.shape[0] === T) slots.push([i, 0]);
+        else if (c) return undefined;
+      }
+    } else if (node.opType === 'llm.Embedding') {
+      const ids = graph.initializers.get(node.inputs[1]);
+      if (ids) return undefined;
+    } else if (node.opType === 'llm.Attention') {
+      if (node.inputs.slice(3).some((v) => v && !graph.inputs.some((g) => g.name === v))) return undefined;
+    }
+    for (const [i, axis] of slots) {
+      const c = cut(graph.initializers.get(node.inputs[i])!, axis);
+      if (!c) return undefined;
+      initializers.set(node.inputs[i], c);
+    }
+  }
+  const prefixSets = sets.map((set) => set.map((t) => {
+    if (FLOAT_TYPES.has(t.dtype)) return t;
+    const [B] = t.shape;
+    const out = Tensor.zeros(t.dtype, [B, tokens]);
+    for (let b = 0; b < B; b++) out.data.set(t.data.subarray(b * T, b * T + tokens), b * tokens);
+    return out;
+  }));
+  return { graph: { ...graph, initializers }, sets: prefixSets };
 }
 
 function hasInputs(dir: string): boolean {
@@ -77,6 +176,12 @@ export interface QuantizeModelOptions extends CalibrateOptions {
   bindings?: Bindings;
   /** How many random token-id sets to use when there are no sample inputs (default 4). */
   randomSets?: number;
+  /**
+   * Tokens per sequence a causal decoder is calibrated on when no
+   * calibrateDir is given (default CALIBRATION_TOKENS; 0: whole sequences).
+   * Sets from calibrateDir are always used whole.
+   */
+  calibrationTokens?: number;
 }
 
 export interface QuantizedModel {
@@ -87,14 +192,18 @@ export interface QuantizedModel {
 }
 
 /**
- * Fuses MODEL for `inputs`' shapes and builds its QuantSpec from
+ * Fuses MODEL for `inputs`' shapes (or, with `inputs` undefined, for the
+ * shapes `bindings` and the model fix) and builds its QuantSpec from
  * calibration inputs: `calibrateDir`, else the model's own test inputs,
- * else random token ids shaped like `inputs` (float inputs kept).
- * Calibration sets of other shapes run on their own fused copy of the
- * model; statistics are merged by value name.
+ * else random token ids shaped like `inputs` (float inputs kept); a causal
+ * decoder is calibrated on the first `calibrationTokens` tokens of sample
+ * and random sequences. Calibration sets of other shapes run on their own
+ * fused copy of the model, bound by their own shapes; statistics are
+ * merged by value name.
  */
-export function quantizeModel(modelPath: string, inputs: readonly Tensor[], precision: PrecisionName, options: QuantizeModelOptions = {}): QuantizedModel {
+export function quantizeModel(modelPath: string, inputs: readonly Tensor[] | undefined, precision: PrecisionName, options: QuantizeModelOptions = {}): QuantizedModel {
   const graph = loadFused(modelPath, inputs, options.bindings);
+  const like = inputs ?? inputStandIns(graph);
   let sets: Tensor[][];
   let calibration: QuantizedModel['calibration'];
   if (options.calibrateDir) {
@@ -105,18 +214,25 @@ export function quantizeModel(modelPath: string, inputs: readonly Tensor[], prec
     sets = modelTestInputs(modelPath);
     calibration = 'model-test-inputs';
     if (sets.length === 0) {
-      sets = randomInputSets(graph, inputs, options.randomSets ?? 4);
+      sets = randomInputSets(graph, like, options.randomSets ?? 4);
       calibration = 'random';
     }
   }
+  const tokens = calibration === 'dir' ? 0 : options.calibrationTokens ?? CALIBRATION_TOKENS;
   const stats = new Map<string, number>();
   const signature = (ts: readonly Tensor[]) => ts.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';');
-  const runSig = signature(inputs);
+  const runSig = signature(like);
   const bySig = new Map<string, Tensor[][]>();
   for (const s of sets) bySig.set(signature(s), [...(bySig.get(signature(s)) ?? []), s]);
-  for (const [sig, group] of bySig) {
-    const g = sig === runSig ? graph : loadFused(modelPath, group[0], options.bindings);
-    collectStats(g, group, stats);
+  const groups = [...bySig].map(([sig, group]) => {
+    const g = sig === runSig ? graph : loadFusedForSet(modelPath, group[0], options.bindings);
+    return calibrationPrefix(g, group, tokens) ?? { graph: g, sets: group };
+  });
+  const total = groups.reduce((n, c) => n + c.sets.length * c.graph.nodes.length, 0);
+  let before = 0;
+  for (const c of groups) {
+    collectStats(c.graph, c.sets, stats, (done) => options.onProgress?.('calibrating', before + done, total));
+    before += c.sets.length * c.graph.nodes.length;
   }
   const spec = buildQuantSpec(graph, stats, precision, options);
   return { graph, spec, calibration };

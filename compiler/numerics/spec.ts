@@ -74,6 +74,45 @@ export function specToJSON(spec: QuantSpec, space?: number): string {
   }, space);
 }
 
+/**
+ * specToJSON(spec) in pieces (the same text, concatenated): typed arrays
+ * are base64-encoded a few megabytes at a time, so a large model's spec is
+ * written without building one huge string.
+ */
+export function* specJSONChunks(spec: QuantSpec): Iterable<string> {
+  const PART = 3 << 20; // a multiple of 3 bytes: base64 pieces concatenate
+  function* value(v: unknown): Iterable<string> {
+    if (v instanceof Int8Array || v instanceof Int32Array || v instanceof Float64Array) {
+      yield `{"$typed":${JSON.stringify(v.constructor.name)},"base64":"`;
+      const bytes = Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+      for (let i = 0; i < bytes.length; i += PART) yield bytes.subarray(i, Math.min(bytes.length, i + PART)).toString('base64');
+      yield '"}';
+    } else if (Array.isArray(v)) {
+      yield '[';
+      for (let i = 0; i < v.length; i++) {
+        if (i) yield ',';
+        const x = v[i];
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') yield 'null';
+        else yield* value(x);
+      }
+      yield ']';
+    } else if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON !== 'function') {
+      yield '{';
+      let first = true;
+      for (const [k, x] of Object.entries(v)) {
+        if (x === undefined || typeof x === 'function' || typeof x === 'symbol') continue;
+        yield `${first ? '' : ','}${JSON.stringify(k)}:`;
+        first = false;
+        yield* value(x);
+      }
+      yield '}';
+    } else {
+      yield JSON.stringify(v);
+    }
+  }
+  yield* value(spec);
+}
+
 export function specFromJSON(text: string): QuantSpec {
   return JSON.parse(text, (_k, v: unknown) => {
     if (v && typeof v === 'object' && '$typed' in v && 'base64' in v) {

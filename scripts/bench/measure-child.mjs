@@ -1,13 +1,27 @@
-// One measurement in a fresh process: `llm2hls-inspect FILE`, `llm2hls-estimate FILE` or `ort-session FILE`.
+// One measurement in a fresh process: `llm2hls-inspect FILE`, `llm2hls-estimate FILE`,
+// `llm2hls-compile-fp32 FILE`, `llm2hls-compile-w8a16 FILE` or `ort-session FILE`.
 // Prints {seconds, maxRssBytes} as JSON; seconds exclude Node start-up and module loading.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 const [, , what, file] = process.argv;
 let work;
+let cleanup = () => {};
 if (what === 'llm2hls-inspect') {
   const { inspectModel } = await import('../../dist/compiler/index.js');
   work = async () => inspectModel(file);
 } else if (what === 'llm2hls-estimate') {
   const { estimateModel } = await import('../../dist/compiler/index.js');
   work = async () => estimateModel(file, { device: 'u55c', bindings: JSON.parse(process.env.LLM2HLS_BENCH_BIND ?? '{}') });
+} else if (what === 'llm2hls-compile-fp32' || what === 'llm2hls-compile-w8a16') {
+  const { compileModel } = await import('../../dist/compiler/index.js');
+  const precision = what.slice('llm2hls-compile-'.length);
+  const tmp = fs.mkdtempSync(path.join(process.env.LLM2HLS_BENCH_TMP ?? os.tmpdir(), 'llm2hls-bench-'));
+  cleanup = () => fs.rmSync(tmp, { recursive: true, force: true });
+  work = async () => compileModel(file, path.join(tmp, 'project'), {
+    precision, device: 'u55c', bindings: JSON.parse(process.env.LLM2HLS_BENCH_BIND ?? '{}'),
+  });
 } else if (what === 'ort-session') {
   const ort = await import('onnxruntime-node');
   work = async () => (await ort.InferenceSession.create(file)).release();
@@ -16,6 +30,11 @@ if (what === 'llm2hls-inspect') {
   process.exit(2);
 }
 const t0 = performance.now();
-await work();
-const seconds = (performance.now() - t0) / 1000;
+let seconds;
+try {
+  await work();
+  seconds = (performance.now() - t0) / 1000;
+} finally {
+  cleanup();
+}
 console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));

@@ -9,6 +9,7 @@
 #define LLM2HLS_FIXED_H
 #include "llm2hls_types.h"
 #include "llm2hls_tables.h"
+#include "llm2hls_linear.h"
 
 namespace llm2hls {
 namespace fx {
@@ -89,23 +90,47 @@ inline i64 get(const T &v) { return static_cast<i64>(to_i64(v)); }
 
 // ---------------------------------------------------------------------------
 // llm.Linear: acc = bias[n] + sum_k x[k] * w[n][k]; y = sat(round_shift(acc * m[n], shift[n])).
-//   CFG::rows, in_dim, out_dim, y_bits, ii; types in_t, w_t, out_t. W stored [N][K].
-template <class CFG, bool BIAS>
-void linear_q_impl(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, const int *m,
-                   const int *shift, stream<typename CFG::out_t> &out) {
+//   CFG::rows, in_dim, out_dim, y_bits, par (UN outputs at once), kpar (UK products per
+//   output per cycle), ii; types in_t, w_t, out_t. W stored [N][K].
+// Lanes as llm2hls_linear.h: the k loop pipelined at II=CFG::ii and unrolled by UK, UN
+// accumulators. The accumulation is exact 64-bit integer arithmetic (no rounding inside),
+// so the lanes cannot change a result; rounding happens once per output, as in the golden.
+// `linear_q` reads W, bias, m, shift through m_axi; `linear_q_onchip_<impl>` copies them
+// once, on the first invocation, into static on-chip arrays (BIND_STORAGE ram_2p impl).
+template <class CFG, bool BIAS, class WP>
+void linear_q_core(stream<typename CFG::in_t> &in, WP w, const long long *bias, const int *m, const int *shift,
+                   stream<typename CFG::out_t> &out) {
+  const int K = CFG::in_dim, N = CFG::out_dim, UN = CFG::par;
   fx::i64 x[CFG::in_dim];
+  LLM2HLS_PARTITION(x, CFG::kpar)
+  fx::i64 acc[CFG::par];
+  LLM2HLS_PARTITION(acc, CFG::par)
   for (int r = 0; r < CFG::rows; r++) {
-    for (int k = 0; k < CFG::in_dim; k++) {
+    for (int k = 0; k < K; k++) {
       LLM2HLS_PIPELINE_LOOP(1)
       x[k] = fx::get(in.read());
     }
-    for (int n = 0; n < CFG::out_dim; n++) {
-      fx::i64 acc = BIAS ? bias[n] : 0;
-      for (int k = 0; k < CFG::in_dim; k++) {
-        LLM2HLS_PIPELINE_LOOP(CFG::ii)
-        acc += x[k] * fx::get(w[n * CFG::in_dim + k]);
+    for (int n0 = 0; n0 < N; n0 += UN) {
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int u = 0; u < UN; u++) {
+        LLM2HLS_UNROLL(CFG::par)
+        acc[u] = BIAS && n0 + u < N ? bias[n0 + u] : 0;
       }
-      out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc * m[n], shift[n]), CFG::y_bits)));
+      LLM2HLS_LOOP_UNROLL(CFG::kpar)
+      for (int k = 0; k < K; k++) {
+        LLM2HLS_PIPELINE_LOOP(CFG::ii)
+        LLM2HLS_UNROLL(CFG::kpar)
+        LLM2HLS_LOOP_UNROLL(CFG::par)
+        for (int u = 0; u < UN; u++) {
+          LLM2HLS_UNROLL(CFG::par)
+          if (n0 + u < N) acc[u] += x[k] * fx::get(weight_at<CFG::in_dim>(w, n0 + u, k));
+        }
+      }
+      for (int u = 0; u < UN; u++) {
+        LLM2HLS_PIPELINE_LOOP(1)
+        const int n = n0 + u;
+        if (n < N) out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc[u] * m[n], shift[n]), CFG::y_bits)));
+      }
     }
   }
 }
@@ -113,14 +138,48 @@ void linear_q_impl(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, c
 template <class CFG>
 void linear_q(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, const int *m,
               const int *shift, stream<typename CFG::out_t> &out) {
-  linear_q_impl<CFG, true>(in, w, bias, m, shift, out);
+  linear_q_core<CFG, true>(in, w, bias, m, shift, out);
 }
 
 template <class CFG>
 void linear_q_nobias(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const int *m, const int *shift,
                      stream<typename CFG::out_t> &out) {
-  linear_q_impl<CFG, false>(in, w, 0, m, shift, out);
+  linear_q_core<CFG, false>(in, w, 0, m, shift, out);
 }
+
+/** On-chip weights: W [N][K], bias, m, shift in static `IMPL` arrays, loaded on the first call. */
+#define LLM2HLS_LINEAR_Q_ONCHIP(IMPL)                                                                        \
+  template <class CFG, bool BIAS>                                                                            \
+  void linear_q_onchip_##IMPL(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, \
+                              const int *m, const int *shift, stream<typename CFG::out_t> &out) {            \
+    static typename CFG::w_t wbuf[CFG::out_dim][CFG::in_dim];                                                \
+    LLM2HLS_BIND_STORAGE(wbuf, IMPL)                                                                         \
+    LLM2HLS_PARTITION_DIM(wbuf, CFG::par, 1)                                                                 \
+    LLM2HLS_PARTITION_DIM(wbuf, CFG::kpar, 2)                                                                \
+    static long long bbuf[CFG::out_dim];                                                                     \
+    LLM2HLS_PARTITION(bbuf, CFG::par)                                                                        \
+    static int mbuf[CFG::out_dim];                                                                           \
+    static int sbuf[CFG::out_dim];                                                                           \
+    static bool loaded = false;                                                                              \
+    if (!loaded) {                                                                                           \
+      for (int i = 0; i < CFG::out_dim * CFG::in_dim; i++) {                                                 \
+        LLM2HLS_PIPELINE_LOOP(1)                                                                             \
+        wbuf[i / CFG::in_dim][i % CFG::in_dim] = w[i];                                                       \
+      }                                                                                                      \
+      for (int n = 0; n < CFG::out_dim; n++) {                                                               \
+        LLM2HLS_PIPELINE_LOOP(1)                                                                             \
+        bbuf[n] = BIAS ? bias[n] : 0;                                                                        \
+        mbuf[n] = m[n];                                                                                      \
+        sbuf[n] = shift[n];                                                                                  \
+      }                                                                                                      \
+      loaded = true;                                                                                         \
+    }                                                                                                        \
+    linear_q_core<CFG, BIAS>(in, static_cast<const typename CFG::w_t(*)[CFG::in_dim]>(wbuf), bbuf, mbuf, sbuf, out); \
+  }
+LLM2HLS_LINEAR_Q_ONCHIP(lutram)
+LLM2HLS_LINEAR_Q_ONCHIP(bram)
+LLM2HLS_LINEAR_Q_ONCHIP(uram)
+#undef LLM2HLS_LINEAR_Q_ONCHIP
 
 // llm.Embedding: y[t][d] = sat(round_shift(q[row][d] * m[row], shift[row])).
 //   CFG::tokens, vocab, dim, y_bits; types id_t, w_t, out_t

@@ -32,7 +32,7 @@ async function compileAndCompare(model: string, data: string, target: 'vitis' | 
   const work = tempDir('llm2hls-csim-');
   const dir = path.join(work, 'prj');
   try {
-    await compileModel(model, dir, { target, bindings: bind });
+    await compileModel(model, dir, { target, precision: 'fp32', bindings: bind });
     const sim = await simulate(dir, { inputs: data, out: path.join(work, 'out'), extraCxxFlags: '-Werror' });
     const inputs = readTensorDir(data).map((t) => t.tensor);
     const ort = await runOrt(model, inputs);
@@ -72,7 +72,7 @@ describe.concurrent('hostile names', () => {
         const model = path.join(work, 'weird.onnx');
         buildWeirdModel().save(model);
         const dir = path.join(work, 'prj');
-        await compileModel(model, dir, { target });
+        await compileModel(model, dir, { target, precision: 'fp32' });
         // Names never reach code, comments, the Makefile or the TCL script unsanitized.
         const texts = ['Makefile', 'script.tcl', 'connectivity.cfg', 'README.md', ...fs.readdirSync(path.join(dir, 'src')).map((f) => `src/${f}`)];
         for (const f of texts) {

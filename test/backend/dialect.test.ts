@@ -19,7 +19,7 @@ const pragmas = (text: string) => text.split('\n').map((l) => l.trim()).filter((
 beforeAll(async () => {
   work = tempDir('llm2hls-dialect-');
   for (const target of ['vitis', 'bambu'] as const) {
-    await compileModel(MODEL, path.join(work, target), { target, bindings: { sequence: 4, past_sequence: 3 } });
+    await compileModel(MODEL, path.join(work, target), { target, precision: 'fp32', device: 'u280', bindings: { sequence: 4, past_sequence: 3 } });
   }
 }, 60_000);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));

@@ -29,13 +29,18 @@ describe('compile: the output directory', () => {
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(fs.existsSync(path.join(dir, MARKER))).toBe(true);
     expect(fs.existsSync(path.join(dir, 'thesis.tex'))).toBe(false);
+    // The design's defaults: w8a16 (the hardware precision) on the U55C.
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.precision).toBe('w8a16');
+    expect(manifest.device.id).toBe('u55c');
+    expect(fs.existsSync(path.join(dir, 'quant_spec.json'))).toBe(true);
   }, 60_000);
 
   it('rewrites its own project without --force, and accepts an empty directory', async () => {
     const dir = path.join(work, 'own');
     fs.mkdirSync(dir);
     expect((await llm2hls('compile', MODEL, '-o', dir)).exitCode).toBe(0);
-    const again = await llm2hls('compile', MODEL, '-o', dir, '--target', 'bambu', '--json');
+    const again = await llm2hls('compile', MODEL, '-o', dir, '--target', 'bambu', '--precision', 'fp32', '--json');
     expect(again.exitCode, again.stderr).toBe(0);
     const summary = JSON.parse(again.stdout);
     expect(summary).toMatchObject({ target: 'bambu', top: 'torch_jit', precision: 'fp32', kernels: 16 });
@@ -118,7 +123,7 @@ describe('sim', () => {
   let dir: string;
   beforeAll(async () => {
     dir = path.join(work, 'simmed');
-    const r = await llm2hls('compile', MODEL, '-o', dir);
+    const r = await llm2hls('compile', MODEL, '-o', dir, '--precision', 'fp32');
     expect(r.exitCode, r.stderr).toBe(0);
   }, 60_000);
 
