@@ -135,7 +135,7 @@ export function loadConfig(file: string): HlsConfig {
   } catch (e) {
     throw new UserError(`--config ${file}: not valid JSON (${(e as Error).message})`);
   }
-  return parseConfig(value, file);
+  return parseConfig(value, `${file}: config`);
 }
 
 /** Checks that every layer name in the config is a node of the fused graph. */

@@ -93,12 +93,6 @@ export interface EstimateReport {
 }
 
 /** Symbolic dims of the graph's inputs that are still unbound. */
-function unboundDims(graph: Graph): string[] {
-  const out = new Set<string>();
-  for (const v of graph.inputs) for (const d of v.shape) if (typeof d === 'string') out.add(d);
-  return [...out];
-}
-
 /** Plans an already lowered dataflow graph in place; returns pass timings. */
 export function planDataflow(df: DataflowGraph, ctx: PlanContext, options: Pick<EstimateOptions, 'printIrAfter' | 'timePasses' | 'log'> = {}): PassTiming[] {
   df.device = ctx.device.name;
@@ -190,10 +184,6 @@ export function estimateGraph(graph: Graph, options: EstimateOptions, model = gr
   const device: Device = deviceByName(options.device);
   const precision: Precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
   const bindings = options.bindings ?? {};
-  const missing = unboundDims(graph).filter((d) => bindings[d] === undefined);
-  if (missing.length) {
-    throw new UserError(`the model has symbolic dimension(s) ${missing.map((d) => `'${d}'`).join(', ')}; estimate plans one static pass, so bind them, e.g. ${missing.map((d) => `--bind ${d}=${d.startsWith('past') ? 0 : 8}`).join(' ')}`);
-  }
   const log = options.log ?? ((s: string) => process.stderr.write(s));
   prepareGraph(graph, { bindings });
   const printAfter = options.printIrAfter ?? [];

@@ -64,3 +64,18 @@ export function applyBindings(graph: Graph, bindings: Bindings): void {
     graph.types.set(v.name, { dtype: v.dtype, shape: v.shape });
   }
 }
+
+/** Symbolic dims of the graph's inputs that `bindings` leaves unbound, by name. */
+export function unboundDims(graph: Graph, bindings: Bindings = {}): string[] {
+  const out = new Set<string>();
+  for (const v of graph.inputs) for (const d of v.shape) if (typeof d === 'string' && bindings[d] === undefined) out.add(d);
+  return [...out];
+}
+
+/** Fails, naming every unbound dim and the flags that bind them, when a static graph is needed. */
+export function requireBound(graph: Graph, bindings: Bindings, what: string): void {
+  const missing = unboundDims(graph, bindings).filter((d) => d !== '?');
+  if (missing.length === 0) return;
+  const example = missing.map((d) => `--bind ${d}=${d.startsWith('past') ? 0 : 8}`).join(' ');
+  throw new UserError(`the model has symbolic dimension(s) ${missing.map((d) => `'${d}'`).join(', ')}; ${what} needs static shapes, so bind them, e.g. ${example}`);
+}

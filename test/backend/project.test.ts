@@ -59,7 +59,7 @@ describe('compile: the output directory', () => {
   }, 60_000);
 
   it('an interrupted compile leaves no directory that looks complete', async () => {
-    // ~200 MB of weights: long enough to interrupt while they are written.
+    // ~200 MB of fp32 weights (written as they are): long enough to interrupt while they are written.
     const big = path.join(work, 'big.onnx');
     const V = 800_000, D = 64;
     const b = new ModelBuilder('big', 17);
@@ -71,7 +71,7 @@ describe('compile: the output directory', () => {
     b.output('y', 'float32', [1, 4, D]);
     b.save(big);
     const dir = path.join(work, 'interrupted');
-    const child = execa('node', [path.join(ROOT, 'bin', 'llm2hls.js'), 'compile', big, '-o', dir], { reject: false, env: { FORCE_COLOR: '0' } });
+    const child = execa('node', [path.join(ROOT, 'bin', 'llm2hls.js'), 'compile', big, '-o', dir, '--precision', 'fp32'], { reject: false, env: { FORCE_COLOR: '0' } });
     const partial = `${dir}.partial-${child.pid}`;
     for (let i = 0; i < 3000 && !fs.existsSync(partial); i++) await new Promise((r) => setTimeout(r, 2));
     expect(fs.existsSync(partial), 'the compile never started writing').toBe(true);
@@ -103,7 +103,7 @@ describe('compile: options', () => {
     expect(cfgText).toMatch(/^sp=torch_jit_1\.m_axi_kvmem0:HBM\[5\]$/m);
 
     fs.writeFileSync(cfg, JSON.stringify({ layers: { '/blocks.0/qkv/MatMul': { parallelsm: 2 } } }));
-    expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'bad'), '--config', cfg), /cfg\.json\.layers\["\/blocks\.0\/qkv\/MatMul"\]\.parallelsm: unknown key/, expect);
+    expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'bad'), '--config', cfg), /cfg\.json: config\.layers\["\/blocks\.0\/qkv\/MatMul"\]\.parallelsm: unknown key/, expect);
     fs.writeFileSync(cfg, JSON.stringify({ layers: { nonexistent: { fifoDepth: 2 } } }));
     expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'bad'), '--config', cfg), /layers\.nonexistent: no fused layer has this name/, expect);
     expect(fs.existsSync(path.join(work, 'bad'))).toBe(false);
