@@ -18,16 +18,13 @@ import { progressBar, stepProgress } from './progress.js';
 import { DEFAULT_DEVICE, DEFAULT_PRECISION, compileModel } from '../backend-hls/compile.js';
 import { TargetName } from '../backend-hls/dialect.js';
 import { SimMode, simulate } from '../runtime/csim.js';
-import { PrecisionName } from './numerics/precision.js';
+import { PRECISIONS, PrecisionName } from './numerics/precision.js';
+import { generate } from './generate.js';
 import { runModelQuantized } from './numerics/run-quantized.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-/** Commands of the design that later work will build; they say so instead of pretending. */
-const NOT_BUILT: Record<string, string> = {
-  generate: 'generate MODEL --prompt-ids ...: token generation on the accelerator is not built yet',
-};
 
 function buildProgram(out: (s: string) => void): Command {
   const program = new Command('llm2hls')
@@ -155,13 +152,34 @@ function buildProgram(out: (s: string) => void): Command {
       if (!report.fits) process.exitCode = 5;
     });
 
-  for (const [name, text] of Object.entries(NOT_BUILT)) {
-    program.command(name, { hidden: false })
-      .description(`(not built yet) ${text.split(':')[0]}`)
-      .allowUnknownOption()
-      .argument('[args...]')
-      .action(() => { throw new UserError(`llm2hls ${text}. Available now: inspect, run, compile, sim.`, 4); });
-  }
+  program.command('generate')
+    .description('greedy token generation on a golden model (KV-cache decoders step one token at a time)')
+    .argument('<model>', 'ONNX decoder (with past_*/present_* KV cache, or a dynamic sequence axis)')
+    .requiredOption('--prompt-ids <ids>', 'comma-separated prompt token ids, e.g. 3,14,15')
+    .requiredOption('--max-new-tokens <n>', 'how many tokens to generate')
+    .addOption(new Option('--mode <m>', 'where the model runs').choices(['golden', 'csim', 'verilator']).default('golden'))
+    .addOption(new Option('--precision <p>', 'golden model precision').choices(Object.keys(PRECISIONS)).default('fp32'))
+    .option('--json', 'print one JSON object')
+    .action((model: string, opts: { promptIds: string; maxNewTokens: string; mode: string; precision: string; json?: boolean }) => {
+      if (opts.mode !== 'golden') {
+        throw new UserError(`generate --mode ${opts.mode}: generation on a simulated accelerator is not built yet; use --mode golden`, 4);
+      }
+      const promptIds = opts.promptIds.split(',').map((t) => t.trim()).filter(Boolean).map((t) => {
+        if (!/^\d+$/.test(t)) throw new UserError(`--prompt-ids: '${t}' is not a token id (non-negative integer)`);
+        return Number(t);
+      });
+      if (!/^\d+$/.test(opts.maxNewTokens)) throw new UserError(`--max-new-tokens: '${opts.maxNewTokens}' is not a positive integer`);
+      const result = generate(model, {
+        promptIds, maxNewTokens: Number(opts.maxNewTokens), precision: opts.precision as PrecisionName,
+        onToken: opts.json ? undefined : (t) => process.stdout.write(`${t} `),
+      });
+      if (opts.json) out(JSON.stringify(result, null, 2));
+      else {
+        process.stdout.write('\n');
+        out(chalk.dim(`${result.generated.length} tokens from ${model} (${result.precision} golden${result.kvCache ? ', KV cache' : ''}) in ${result.seconds.toFixed(2)} s`));
+      }
+    });
+
   return program;
 }
 

@@ -43,3 +43,5 @@ export type { DataflowRun, DataflowRunOptions } from './dataflow/interpreter.js'
 export { verifyDataflow } from './dataflow/verify.js';
 export { PLANNING_PIPELINE } from './dataflow/passes/index.js';
 export type { DataflowGraph, Task, Stream, Memory, Plan, Cost } from './dataflow/ir.js';
+export { generate } from './generate.js';
+export type { GenerateOptions, GenerateResult } from './generate.js';

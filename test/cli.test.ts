@@ -98,8 +98,8 @@ describe('llm2hls run', () => {
     expect(relativeError(got, want)).toBeLessThan(1e-5);
   });
 
-  it('says which commands are not built yet', async () => {
-    const r = await llm2hls('generate', path.join(fixtures, 'gpt2_mini.onnx'), '--prompt-ids', '1,2', '--max-new-tokens', '2');
+  it('says which parts are not built yet', async () => {
+    const r = await llm2hls('sim', tempDir(), '--mode', 'verilator', '--inputs', tempDir(), '--out', tempDir());
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/not built yet/);
   });
