@@ -131,6 +131,17 @@ export class Tensor {
   }
 
   /**
+   * A tensor over the same values that never caches them in this one: the
+   * same file bytes when not yet decoded (so rawBytes, chunks and peek stay
+   * cheap), else this tensor itself. For one-pass readers such as calibration.
+   */
+  uncached(): Tensor {
+    if (this.stored !== undefined || !this.source) return this.stored !== undefined ? this : new Tensor(this.dtype, this.shape, () => this.peek());
+    const src = this.source;
+    return new Tensor(this.dtype, this.shape, { ...src, decode: (b, n) => src.view?.(b, n) ?? src.decode(b, n) });
+  }
+
+  /**
    * The values in consecutive parts of at most `maxElements` elements (in
    * whole multiples of `align` elements, e.g. a row length), decoding only
    * one part at a time when the tensor is not loaded. Not cached; the parts

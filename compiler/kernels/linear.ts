@@ -6,6 +6,7 @@ import { Tensor } from '../tensor.js';
 import { intsOf, required, resultConverter } from '../ops/op.js';
 import { registerOp } from '../ops/registry.js';
 import { lastDim, requireFloat, requireSameDim, requireSameDtype, requireVector } from './kernel-checks.js';
+import { linearSimd } from './linear-simd.js';
 
 registerOp('llm.Linear', {
   infer(call, ins) {
@@ -28,8 +29,17 @@ registerOp('llm.Linear', {
     if (b && (b.rank !== 1 || b.shape[0] !== N)) call.fail(`b must have shape [${N}], got [${b.shape.join(', ')}]`);
     const out = Tensor.zeros(x.dtype, [...x.shape.slice(0, -1), N]);
     const conv = resultConverter(x.dtype);
-    const xd = x.data, wd = w.data, bd = b?.data, od = out.data;
+    const xd = x.data, bd = b?.data, od = out.data;
     const rows = K === 0 ? out.size / Math.max(N, 1) : x.size / K;
+    // float32 x and W: the SIMD kernel (the same sums in the same order, bit-identical), reading
+    // W's bytes straight from the model file when it is not decoded yet.
+    if (xd instanceof Float32Array) {
+      const raw = w.dtype === 'float32' ? w.rawBytes() : undefined;
+      const wf = raw ? undefined : w.data;
+      const wv = raw ?? (wf instanceof Float32Array ? new Uint8Array(wf.buffer, wf.byteOffset, wf.byteLength) : undefined);
+      if (wv && linearSimd(xd, wv, bd, od, rows, K, N, conv)) return [out];
+    }
+    const wd = w.data;
     // Four rows at a time over 256-column tiles of W (each W element read once per four rows);
     // every output still sums x[k]·w[k, j] in k order in float64, so results do not depend on the blocking.
     const T = 256, acc4 = new Float64Array(4 * T);

@@ -9,7 +9,7 @@ import { OpCall, getOp } from '../ops/index.js';
 import { Tensor, FLOAT_TYPES } from '../tensor.js';
 import { FixedFormat, fmt, formatForRange, roundHalfEven, toFixed, toMultiplier } from './fixed.js';
 import { PRECISIONS, PrecisionName } from './precision.js';
-import { channelMultipliers, quantizeTensorWeights } from './quantize.js';
+import { channelMultipliers, columnAbsSums, quantizeTensorWeights } from './quantize.js';
 import { NORM_EPS_LIMIT, NORM_FRAC, NORM_GUARD_BITS, ROPE_FRAC } from './kernels-q.js';
 import { EXP_INPUT_FRAC } from './tables.js';
 import { KernelSpec, QuantSpec } from './spec.js';
@@ -57,7 +57,7 @@ export function collectStats(graph: Graph, inputSets: readonly (readonly Tensor[
   let done = 0;
   for (const inputs of inputSets) {
     const env = new Map<string, Tensor>();
-    for (const [name, t] of graph.initializers) env.set(name, t.loaded ? t : new Tensor(t.dtype, t.shape, () => t.peek()));
+    for (const [name, t] of graph.initializers) env.set(name, t.uncached());
     graph.inputs.forEach((v, i) => { env.set(v.name, inputs[i]); note(v.name, inputs[i]); });
     graph.nodes.forEach((node, i) => {
       const op = getOp(node.opType);
@@ -173,9 +173,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         const b = constTensor(graph, node, 2);
         if (node.inputs[2] && !b) throw new UserError(`${describeNode(node)}: b must be a constant to be quantized`);
         const accLimit = Math.min(2 ** (precision.accumulatorBits - 1), EXACT_ACC_LIMIT) - 1;
-        const sumAbs = new Float64Array(N);
-        const wq = weights.data;
-        for (let k = 0; k < K; k++) { const o = k * N; for (let n = 0; n < N; n++) { const v = wq[o + n]; sumAbs[n] += v < 0 ? -v : v; } }
+        const sumAbs = columnAbsSums(weights.data, K, N);
         for (let n = 0; n < N; n++) {
           if (sumAbs[n] * 2 ** (A - 1) > accLimit) {
             throw new UserError(`${describeNode(node)}: a dot product of K = ${K} can exceed the ${precision.accumulatorBits}-bit accumulator`);

@@ -66,6 +66,25 @@ function scalesOf(maxAbs: Float64Array, qmax: number): Float64Array {
 
 /** max |w| per channel over elements [start, start + n) of a row-major [R, C] array (`w` holds just those, from index 0). */
 function channelMaxAbs(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
+  if (w instanceof Float32Array) channelMaxAbsF32(w, start, n, C, axis, maxAbs);
+  else channelMaxAbsAny(w, start, n, C, axis, maxAbs);
+}
+
+// One monomorphic copy per element type (Float32Array: every float32/float16 weight), a plain loop per row.
+function channelMaxAbsF32(w: Float32Array, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
+  for (let i = 0; i < n;) {
+    const row = Math.floor((start + i) / C);
+    const rowEnd = Math.min(n, (row + 1) * C - start);
+    if (axis === 1) {
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) { const a = Math.abs(w[i]); if (a > maxAbs[c]) maxAbs[c] = a; }
+    } else {
+      let m = maxAbs[row];
+      for (; i < rowEnd; i++) { const a = Math.abs(w[i]); if (a > m) m = a; }
+      maxAbs[row] = m;
+    }
+  }
+}
+function channelMaxAbsAny(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
   for (let i = 0; i < n;) {
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
@@ -81,20 +100,49 @@ function channelMaxAbs(w: ArrayLike<number>, start: number, n: number, C: number
 
 /** q = clamp(roundHalfEven(w / scale[channel]), ±qmax) for elements [start, start + n), into data[start ...]. */
 function quantizeInto(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
+  if (w instanceof Float32Array) quantizeIntoF32(w, start, n, C, axis, scale, qmax, data);
+  else quantizeIntoAny(w, start, n, C, axis, scale, qmax, data);
+}
+
+/** 1.5·2^52: for |x| < 2^51, (x + ROUNDER) − ROUNDER is x rounded to an integer, ties to even (IEEE default rounding). */
+const ROUNDER = 6755399441055744;
+
+/* roundHalfEven(x) clamped to ±qmax (NaN: 0). Values at or beyond ±qmax clamp first (they would round to at least qmax
+   in magnitude anyway), so the magic-number rounding only sees |x| < qmax and equals roundHalfEven exactly. */
+function roundClamp(x: number, qmax: number): number {
+  return x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
+}
+
+function quantizeIntoF32(w: Float32Array, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
   for (let i = 0; i < n;) {
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
-    let c = (start + i) - row * C;
-    const rowScale = axis === 0 ? scale[row] : 1;
-    for (; i < rowEnd; i++, c++) {
-      const x = w[i] / (axis === 1 ? scale[c] : rowScale);
-      // roundHalfEven, inlined (Math.floor is much faster than Math.round here):
-      let q = Math.floor(x + 0.5);
-      if (q - x > 0.5) q -= 1; // x + 0.5 rounded up to the next integer (x just below k + 0.5)
-      if (q - x === 0.5 && q % 2 !== 0) q -= 1;
-      data[start + i] = q !== q ? 0 : q > qmax ? qmax : q < -qmax ? -qmax : q;
+    if (axis === 1) {
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[start + i] = roundClamp(w[i] / scale[c], qmax);
+    } else {
+      const s = scale[row];
+      for (; i < rowEnd; i++) data[start + i] = roundClamp(w[i] / s, qmax);
     }
   }
+}
+function quantizeIntoAny(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
+  for (let i = 0; i < n;) {
+    const row = Math.floor((start + i) / C);
+    const rowEnd = Math.min(n, (row + 1) * C - start);
+    if (axis === 1) {
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[start + i] = roundClamp(w[i] / scale[c], qmax);
+    } else {
+      const s = scale[row];
+      for (; i < rowEnd; i++) data[start + i] = roundClamp(w[i] / s, qmax);
+    }
+  }
+}
+
+/** Σ_k |q[k, n]| per column n of a row-major [K, N] integer matrix. */
+export function columnAbsSums(q: Int8Array, K: number, N: number): Float64Array {
+  const sumAbs = new Float64Array(N);
+  for (let k = 0; k < K; k++) { const o = k * N; for (let n = 0; n < N; n++) { const v = q[o + n]; sumAbs[n] += v < 0 ? -v : v; } }
+  return sumAbs;
 }
 
 export function dequantizeWeights(q: QuantWeights): Float64Array {

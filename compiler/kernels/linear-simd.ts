@@ -1,0 +1,151 @@
+/**
+ * A faster float llm.Linear for float32 x and W: WebAssembly SIMD (f64x2)
+ * over stripes of W's columns, with exactly the arithmetic of the scalar
+ * kernel in linear.ts: every output sums x[k]·w[k, j] in float64 in k order
+ * starting from 0 (each f64x2 lane is one column; wasm never fuses a
+ * multiply and an add), and the bias is added afterwards in float64. The
+ * results are therefore bit-identical; it only runs 2-4x faster (it
+ * dominates calibration of a large model, docs/performance.md).
+ *
+ * The module is assembled below from its instructions (no toolchain).
+ * Exported lin(x, w, o, rows, K, S): x: rows·K float64 (rows a multiple of
+ * 4), w: K·S float32 (a stripe of S columns, S a multiple of 4), o: rows·S
+ * float64; four rows × four columns per pass over k (eight f64x2 accumulators).
+ */
+const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
+const sleb = (n: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && (b & 0x40))) { out.push(b); return out; }
+    out.push(b | 0x80);
+  }
+};
+const str = (s: string): number[] => [...leb(s.length), ...Array.from(Buffer.from(s))];
+const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
+
+function moduleBytes(): Uint8Array {
+  const get = (i: number) => [0x20, ...leb(i)], set = (i: number) => [0x21, ...leb(i)];
+  const i32 = (n: number) => [0x41, ...sleb(n)];
+  const add = [0x6a], shl = [0x74], mul = [0x6c], geu = [0x4f];
+  const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
+  const memarg = (align: number, off: number) => [...leb(align), ...leb(off)];
+  const v128load = (off: number) => simd(0x00, ...memarg(2, off));
+  const load64Splat = (off: number) => simd(0x0a, ...memarg(3, off));
+  const v128store = (off: number) => simd(0x0b, ...memarg(3, off));
+  const promoteLow = simd(0x5f), f64x2Add = simd(0xf0), f64x2Mul = simd(0xf2);
+  const highToLow = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+  const zero = simd(0x0c, ...new Array<number>(16).fill(0));
+  const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
+  const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
+  const brIf = (d: number) => [0x0d, ...leb(d)], br = (d: number) => [0x0c, ...leb(d)];
+  // Params 0 x, 1 w, 2 o, 3 rows, 4 K, 5 S; i32 locals 6 rb, 7 j, 8 k, 9-12 p0..p3 (x rows), 13 pw, 14 K·8, 15 S·4,
+  // 16 po, 17 S·8; v128 locals 18 w (4 x f32), 19 w01, 20 w23 (f64x2), 21 x splat, 22..29 acc[row][half].
+  const X = 0, W = 1, O = 2, ROWS = 3, K = 4, S = 5, RB = 6, J = 7, KK = 8, P0 = 9, PW = 13, K8 = 14, S4 = 15, PO = 16, S8 = 17;
+  const WV = 18, W01 = 19, W23 = 20, XS = 21, ACC = 22;
+  const inc = (l: number, n: number) => [...get(l), ...i32(n), ...add, ...set(l)];
+  const incBy = (l: number, by: number) => [...get(l), ...get(by), ...add, ...set(l)];
+  const rows4 = [0, 1, 2, 3];
+  const code = [
+    ...get(K), ...i32(3), ...shl, ...set(K8), ...get(S), ...i32(2), ...shl, ...set(S4), ...get(S), ...i32(3), ...shl, ...set(S8),
+    ...i32(0), ...set(RB),
+    ...block(loop(
+      get(RB), get(ROWS), geu, brIf(1),
+      i32(0), set(J),
+      block(loop(
+        get(J), get(S), geu, brIf(1),
+        ...[0, 1, 2, 3, 4, 5, 6, 7].map((a) => [...zero, ...set(ACC + a)]),
+        get(X), get(RB), get(K8), mul, add, set(P0),
+        ...[1, 2, 3].map((r) => [...get(P0 + r - 1), ...get(K8), ...add, ...set(P0 + r)]),
+        get(W), get(J), i32(2), shl, add, set(PW),
+        i32(0), set(KK),
+        block(loop(
+          get(KK), get(K), geu, brIf(1),
+          get(PW), v128load(0), set(WV),
+          get(WV), promoteLow, set(W01),
+          get(WV), get(WV), highToLow, promoteLow, set(W23),
+          ...rows4.map((r) => [
+            ...get(P0 + r), ...load64Splat(0), ...set(XS),
+            ...get(ACC + 2 * r), ...get(XS), ...get(W01), ...f64x2Mul, ...f64x2Add, ...set(ACC + 2 * r),
+            ...get(ACC + 2 * r + 1), ...get(XS), ...get(W23), ...f64x2Mul, ...f64x2Add, ...set(ACC + 2 * r + 1),
+            ...inc(P0 + r, 8),
+          ]),
+          incBy(PW, S4), inc(KK, 1),
+          br(0),
+        )),
+        get(O), get(RB), get(S), mul, get(J), add, i32(3), shl, add, set(PO),
+        ...rows4.map((r) => [
+          ...get(PO), ...get(ACC + 2 * r), ...v128store(0),
+          ...get(PO), ...get(ACC + 2 * r + 1), ...v128store(16),
+          ...incBy(PO, S8),
+        ]),
+        inc(J, 4),
+        br(0),
+      )),
+      inc(RB, 4),
+      br(0),
+    )),
+  ];
+  const body = [...leb(2), ...leb(12), 0x7f, ...leb(12), 0x7b, ...code, 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]),
+    ...section(3, [1, 0]),
+    ...section(7, [1, ...str('lin'), 0x00, 0]),
+    ...section(10, [1, ...leb(body.length), ...body]),
+  ]);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** Columns per stripe of W copied into the module's memory. */
+const STRIPE = 64;
+
+interface Kernel { memory: WebAssembly.Memory; lin: (x: number, w: number, o: number, rows: number, K: number, S: number) => void }
+let kernel: Kernel | null | undefined;
+
+function instance(): Kernel | null {
+  if (kernel === undefined) {
+    try {
+      if (!LITTLE_ENDIAN) throw new Error('big-endian host');
+      const memory = new WebAssembly.Memory({ initial: 1 });
+      const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>), { env: { mem: memory } });
+      kernel = { memory, lin: inst.exports.lin as Kernel['lin'] };
+    } catch {
+      kernel = null; // no wasm SIMD: callers use the scalar kernel
+    }
+  }
+  return kernel;
+}
+
+/**
+ * out[r, j] = conv(Σ_k x[r, k]·W[k, j] (+ b[j])) for x [rows, K] float32 and
+ * W [K, N] given as its little-endian float32 bytes (any alignment: e.g. a
+ * view of the model file). Returns false (and does nothing) when the SIMD
+ * module is unavailable.
+ */
+export function linearSimd(x: Float32Array, wBytes: Uint8Array, b: ArrayLike<number> | undefined, out: { [i: number]: number },
+  rows: number, K: number, N: number, conv: (v: number) => number): boolean {
+  const k = instance();
+  if (!k || rows === 0 || K === 0 || N === 0) return false;
+  const R = (rows + 3) & ~3;
+  const xOff = 0, wOff = R * K * 8, oOff = wOff + K * STRIPE * 4, need = oOff + R * STRIPE * 8;
+  if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  const buf = k.memory.buffer;
+  const x64 = new Float64Array(buf, xOff, R * K);
+  for (let i = 0; i < rows * K; i++) x64[i] = x[i];
+  x64.fill(0, rows * K);
+  const wm = new Uint8Array(buf, wOff, K * STRIPE * 4), om = new Float64Array(buf, oOff, R * STRIPE);
+  for (let j0 = 0; j0 < N; j0 += STRIPE) {
+    const j1 = Math.min(N, j0 + STRIPE), n = j1 - j0, S = (n + 3) & ~3;
+    for (let kk = 0; kk < K; kk++) wm.set(wBytes.subarray((kk * N + j0) * 4, (kk * N + j1) * 4), kk * S * 4);
+    k.lin(xOff, wOff, oOff, R, K, S);
+    for (let r = 0; r < rows; r++) {
+      const a = r * S, o = r * N + j0;
+      if (b) for (let j = 0; j < n; j++) out[o + j] = conv(om[a + j] + b[j0 + j]);
+      else for (let j = 0; j < n; j++) out[o + j] = conv(om[a + j]);
+    }
+  }
+  return true;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { linearSimd } from '../../compiler/kernels/linear-simd.js';
+
+/** The scalar llm.Linear arithmetic: float64 sums in k order from 0, then + bias. */
+function reference(x: Float32Array, w: Float32Array, b: Float32Array | undefined, rows: number, K: number, N: number): Float32Array {
+  const out = new Float32Array(rows * N), acc = new Float64Array(N);
+  for (let r = 0; r < rows; r++) {
+    acc.fill(0);
+    for (let k = 0; k < K; k++) { const xv = x[r * K + k]; for (let j = 0; j < N; j++) acc[j] += xv * w[k * N + j]; }
+    for (let j = 0; j < N; j++) out[r * N + j] = b ? acc[j] + b[j] : acc[j];
+  }
+  return out;
+}
+
+describe('linearSimd', () => {
+  it('is bit-identical to the scalar float64 kernel, with W bytes at any alignment', () => {
+    let s = 7;
+    const rand = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 - 0.5; };
+    for (const [rows, K, N] of [[1, 1, 1], [3, 5, 7], [4, 64, 64], [13, 70, 131], [16, 96, 257]]) {
+      const x = Float32Array.from({ length: rows * K }, () => rand() * 1e3);
+      const w = Float32Array.from({ length: K * N }, () => rand() * 1e-2);
+      const b = Float32Array.from({ length: N }, () => rand());
+      const bytes = new Uint8Array(K * N * 4 + 3);
+      bytes.set(new Uint8Array(w.buffer), 3); // misaligned, like a weight inside an ONNX file
+      for (const bias of [b, undefined]) {
+        const out = new Float32Array(rows * N);
+        expect(linearSimd(x, bytes.subarray(3), bias, out, rows, K, N, (v) => v)).toBe(true);
+        const ref = reference(x, w, bias, rows, K, N);
+        expect(Buffer.from(out.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+      }
+    }
+  });
+});
