@@ -229,7 +229,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     put('src/llm2hls_types.h', renderTemplate('project/llm2hls_types.h.hbs', ctx));
     put('src/llm2hls_tables.h', renderTemplate('project/llm2hls_tables.h.hbs', tablesContext()));
     if (spec) {
-      // Streamed: a large model's spec holds every quantized weight (base64).
+      // Streamed: small (scales, multipliers, biases, formats; no integer weights).
       const fd = fs.openSync(path.join(w.root, 'quant_spec.json'), 'w');
       try {
         for (const piece of specJSONChunks(spec)) fs.writeSync(fd, piece);

@@ -18,6 +18,7 @@ import { UnsupportedError } from '../compiler/errors.js';
 import { Graph, Node, isStatic } from '../compiler/graph.js';
 import { Precision } from '../compiler/numerics/precision.js';
 import { FixedFormat } from '../compiler/numerics/fixed.js';
+import { quantizedRowChunks, quantizedTransposedChunks } from '../compiler/numerics/quantize.js';
 import { AttentionSpec, EmbeddingSpec, GateSpec, LinearSpec, NormSpec, QuantSpec, RopeSpec } from '../compiler/numerics/spec.js';
 import { Tensor, sizeOf } from '../compiler/tensor.js';
 import { Placement, formatPlacement } from './config.js';
@@ -63,7 +64,7 @@ function* arrayChunks(format: WeightFormat, values: ArrayLike<number>, chunk = 1
 
 /** A [R, C] row-major array stored as [C][R], in blocks of whole stored rows. */
 function* transposedArrayChunks(format: Exclude<WeightFormat, 'int64'>, values: ArrayLike<number>, R: number, C: number, colsPerChunk = Math.max(1, Math.floor((1 << 20) / Math.max(R, 1)))): Iterable<WeightChunk> {
-  const transpose = values instanceof Float32Array ? transposeBlockF32 : values instanceof Int8Array ? transposeBlockI8 : transposeBlockAny;
+  const transpose = values instanceof Float32Array ? transposeBlockF32 : transposeBlockAny;
   for (let c0 = 0; c0 < C; c0 += colsPerChunk) {
     const c1 = Math.min(C, c0 + colsPerChunk);
     const out = new STORAGE[format]((c1 - c0) * R);
@@ -74,15 +75,6 @@ function* transposedArrayChunks(format: Exclude<WeightFormat, 'int64'>, values: 
 
 /* out[(c - c0) * R + r] = v[r * C + c] for c in [c0, c1): in 32x32 tiles, one monomorphic copy per element type. */
 function transposeBlockF32(v: Float32Array, out: Float32Array, R: number, C: number, c0: number, c1: number): void {
-  for (let r0 = 0; r0 < R; r0 += 32) {
-    const r1 = Math.min(R, r0 + 32);
-    for (let cb = c0; cb < c1; cb += 32) {
-      const ce = Math.min(c1, cb + 32);
-      for (let r = r0; r < r1; r++) { const base = r * C; for (let c = cb; c < ce; c++) out[(c - c0) * R + r] = v[base + c]; }
-    }
-  }
-}
-function transposeBlockI8(v: Int8Array, out: Int8Array, R: number, C: number, c0: number, c1: number): void {
   for (let r0 = 0; r0 < R; r0 += 32) {
     const r1 = Math.min(R, r0 + 32);
     for (let cb = c0; cb < c1; cb += 32) {
@@ -452,7 +444,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
           int('par', tp.parallelism); int('kpar', kp); int('ii', tp.ii);
           cfg.types = cfgTypes({ ...actTypes, w_t: 'signed char' });
           const impl = weightStorage(node.inputs[1]);
-          const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => transposedArrayChunks('int8', q.weights.data, K, N), 'int8');
+          const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => quantizedTransposedChunks(q.weights), 'int8');
           const bArg = q.bias ? addWeight(node, node.inputs[2], 'as-is', undefined, [N], () => arrayChunks('int64', q.bias!), 'int64') : undefined;
           const mArg = addWeight(node, `${node.inputs[1]} requant m`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.m), 'int32');
           const sArg = addWeight(node, `${node.inputs[1]} requant shift`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.shift), 'int32');
@@ -468,7 +460,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
           const [V, D] = q.table.shape;
           int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D); int('y_bits', fyOf().bits);
           cfg.types = cfgTypes({ id_t: 'tok_type', w_t: 'signed char', out_t: 'act_type' });
-          const tArg = addWeight(node, node.inputs[0], 'as-is', undefined, [V, D], () => arrayChunks('int8', q.table.data), 'int8');
+          const tArg = addWeight(node, node.inputs[0], 'as-is', undefined, [V, D], () => quantizedRowChunks(q.table), 'int8');
           const mArg = addWeight(node, `${node.inputs[0]} requant m`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.m), 'int32');
           const sArg = addWeight(node, `${node.inputs[0]} requant shift`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.shift), 'int32');
           task = mk('embedding_q', [ins[1]], (i, o) => `${k}embedding_q<${cfgName}>(${i[0]}, ${tArg}, ${mArg}, ${sArg}, ${o});`, [V, D]);

@@ -23,7 +23,7 @@ import type { IoInput, IoOutput } from '../backend-hls/emit.js';
 import { dequantizeArray, quantizeArray } from '../compiler/numerics/quantize.js';
 import { runQuantized } from '../compiler/numerics/quant-interpreter.js';
 import { loadFused } from '../compiler/numerics/run-quantized.js';
-import { specFromJSON } from '../compiler/numerics/spec.js';
+import { attachGraphWeights, specFromJSON } from '../compiler/numerics/spec.js';
 
 export type SimMode = 'csim' | 'csim-threads' | 'verilator' | 'cocotb';
 
@@ -255,8 +255,11 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
     const specFile = path.join(root, 'quant_spec.json');
     if (manifest.precision !== 'fp32' && fs.existsSync(specFile)) {
       options.onStep?.(`running the ${manifest.precision} quantized golden model`);
+      // quant_spec.json holds the scales, not the integer weights: they are recomputed
+      // from the model's float weights (the same integers compile wrote to weights/).
       const spec = specFromJSON(fs.readFileSync(specFile, 'utf8'));
-      const run = runQuantized(loadFused(modelPath, tensors, manifest.model.bindings), spec, tensors);
+      const fused = loadFused(modelPath, tensors, manifest.model.bindings);
+      const run = runQuantized(fused, attachGraphWeights(spec, fused), tensors);
       goldenInts = run.fixed.map((v) => (v && v.kind === 'fixed' ? v.data : undefined));
       reference = `${manifest.precision} quantized golden (bit-exact) and fp32 golden (accuracy)`;
     }

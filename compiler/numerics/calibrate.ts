@@ -9,7 +9,7 @@ import { OpCall, getOp } from '../ops/index.js';
 import { Tensor, FLOAT_TYPES } from '../tensor.js';
 import { FixedFormat, fmt, formatForRange, roundHalfEven, toFixed, toMultiplier } from './fixed.js';
 import { PRECISIONS, PrecisionName } from './precision.js';
-import { channelMultipliers, columnAbsSums, quantizeTensorWeights } from './quantize.js';
+import { channelMultipliers, qmaxOf, quantizeTensorWeights, quantizedColumnAbsSums } from './quantize.js';
 import { NORM_EPS_LIMIT, NORM_FRAC, NORM_GUARD_BITS, ROPE_FRAC } from './kernels-q.js';
 import { EXP_INPUT_FRAC } from './tables.js';
 import { KernelSpec, QuantSpec } from './spec.js';
@@ -173,18 +173,30 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         const b = constTensor(graph, node, 2);
         if (node.inputs[2] && !b) throw new UserError(`${describeNode(node)}: b must be a constant to be quantized`);
         const accLimit = Math.min(2 ** (precision.accumulatorBits - 1), EXACT_ACC_LIMIT) - 1;
-        const sumAbs = columnAbsSums(weights.data, K, N);
-        for (let n = 0; n < N; n++) {
-          if (sumAbs[n] * 2 ** (A - 1) > accLimit) {
-            throw new UserError(`${describeNode(node)}: a dot product of K = ${K} can exceed the ${precision.accumulatorBits}-bit accumulator`);
+        const bd = b ? b.peek() : undefined;
+        const biasQ = (n: number) => roundHalfEven(bd![n] * 2 ** fx.frac / weights.scale[n]);
+        // Σ_k |q[k, n]| <= K·qmax: when that bound already fits the accumulator with every
+        // bias, the exact sums cannot change anything (no error, no bias clamped) and the
+        // pass computing them is skipped; otherwise one pass over W computes them.
+        const bound = K * qmaxOf(W) * 2 ** (A - 1);
+        let sumAbs: Float64Array | undefined;
+        if (bound > accLimit) sumAbs = quantizedColumnAbsSums(weights);
+        else if (bd) {
+          const room = accLimit - bound;
+          for (let n = 0; n < N; n++) { const q = biasQ(n); if (!(Math.abs(q) <= room) && !Number.isNaN(q)) { sumAbs = quantizedColumnAbsSums(weights); break; } }
+        }
+        if (sumAbs) {
+          for (let n = 0; n < N; n++) {
+            if (sumAbs[n] * 2 ** (A - 1) > accLimit) {
+              throw new UserError(`${describeNode(node)}: a dot product of K = ${K} can exceed the ${precision.accumulatorBits}-bit accumulator`);
+            }
           }
         }
-        if (b) {
+        if (bd) {
           bias = new Float64Array(N);
-          const bd = b.peek();
           for (let n = 0; n < N; n++) {
-            const limit = accLimit - sumAbs[n] * 2 ** (A - 1);
-            const q = roundHalfEven(bd[n] * 2 ** fx.frac / weights.scale[n]);
+            const limit = sumAbs ? accLimit - sumAbs[n] * 2 ** (A - 1) : Infinity;
+            const q = biasQ(n);
             bias[n] = Number.isNaN(q) ? 0 : Math.max(-limit, Math.min(limit, q));
           }
         }

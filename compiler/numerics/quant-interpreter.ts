@@ -13,7 +13,7 @@ import { FLOAT_TYPES, Tensor } from '../tensor.js';
 import { FixedFormat } from './fixed.js';
 import { QValue, runKernelQ } from './kernel-table.js';
 import { dequantizeArray, quantizeArray } from './quantize.js';
-import { QuantSpec } from './spec.js';
+import { QuantSpec, attachGraphWeights } from './spec.js';
 
 export type { QValue };
 
@@ -28,6 +28,7 @@ export function interpretQuantized(graph: Graph, spec: QuantSpec, inputs: readon
 }
 
 export function runQuantized(graph: Graph, spec: QuantSpec, inputs: readonly Tensor[]): QuantRun {
+  attachGraphWeights(spec, graph);
   const env = new Map<string, QValue>();
   const format = (n: string): FixedFormat => {
     const f = spec.formats[n];

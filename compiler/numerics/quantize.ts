@@ -5,19 +5,67 @@
  */
 import { FixedFormat, Multiplier, toFixed, toMultiplier } from './fixed.js';
 import { Tensor } from '../tensor.js';
+import { quantizeTransposedSimd } from './quantize-simd.js';
 
 /**
  * A [R, C] matrix of symmetric integers with one scale per channel: per
  * column (axis 1: Linear W[K, N], channel n) or per row (axis 0: Embedding
  * tables, channel = row). value ≈ q · scale[channel]. q ∈ [−qmax, qmax],
  * qmax = 2^(bits−1) − 1 (127 for int8, 7 for int4; −2^(bits−1) is unused).
+ *
+ * Only the scales are kept: the integers q are a pure function of the float
+ * weights and the scales, so `data` recomputes them on every read from the
+ * float weights the spec was built from (attached with attachWeightSource;
+ * a large model's int8 weights are never all held in memory, and they are
+ * not part of the spec's JSON). Writers stream them instead
+ * (quantizedRowChunks, quantizedTransposedChunks).
  */
 export interface QuantWeights {
   bits: number;
   axis: 0 | 1;
   shape: [number, number];
-  data: Int8Array;
   scale: Float64Array;
+  /** q, row-major [R, C]: recomputed from the float weights on each read (not enumerable, not in JSON). */
+  readonly data: Int8Array;
+}
+
+/** The float weights a QuantWeights reads: a (possibly lazy) tensor or plain values. */
+export type WeightSource = Tensor | ArrayLike<number>;
+
+const SOURCE = Symbol('llm2hls.weightSource');
+type WithSource = QuantWeights & { [SOURCE]?: WeightSource };
+
+function codesGetter(this: WithSource): Int8Array {
+  const src = this[SOURCE];
+  if (src === undefined) throw new Error('quantized weights have no float weights attached (attachWeightSource)');
+  return quantizeCodes(src, this);
+}
+
+/** A QuantWeights over `source` (the float weights), holding only the scales. */
+export function makeQuantWeights(bits: number, axis: 0 | 1, shape: [number, number], scale: Float64Array, source?: WeightSource): QuantWeights {
+  const q = { bits, axis, shape, scale } as WithSource;
+  Object.defineProperty(q, 'data', { get: codesGetter, enumerable: false, configurable: true });
+  if (source !== undefined) attachWeightSource(q, source);
+  return q;
+}
+
+/** Attaches the float weights `q.data` recomputes its integers from (e.g. to a spec read back from JSON). */
+export function attachWeightSource(q: QuantWeights, source: WeightSource): void {
+  const size = q.shape[0] * q.shape[1];
+  const n = source instanceof Tensor ? source.size : source.length;
+  if (n !== size) throw new Error(`weights of ${n} elements cannot back quantized weights of shape [${q.shape.join(', ')}]`);
+  if (!Object.getOwnPropertyDescriptor(q, 'data')?.get) Object.defineProperty(q, 'data', { get: codesGetter, enumerable: false, configurable: true });
+  Object.defineProperty(q, SOURCE, { value: source, enumerable: false, configurable: true, writable: true });
+}
+
+export function hasWeightSource(q: QuantWeights): boolean {
+  return (q as WithSource)[SOURCE] !== undefined;
+}
+
+function sourceOf(q: QuantWeights): WeightSource {
+  const src = (q as WithSource)[SOURCE];
+  if (src === undefined) throw new Error('quantized weights have no float weights attached (attachWeightSource)');
+  return src;
 }
 
 export function qmaxOf(bits: number): number {
@@ -31,31 +79,144 @@ export function qmaxOf(bits: number): number {
 export function quantizeWeights(w: ArrayLike<number>, shape: readonly number[], bits: number, axis: 0 | 1): QuantWeights {
   if (shape.length !== 2) throw new Error(`weights must be rank 2, got [${shape.join(', ')}]`);
   const [R, C] = shape;
-  const qmax = qmaxOf(bits);
   const maxAbs = new Float64Array(axis === 1 ? C : R);
   channelMaxAbs(w, 0, R * C, C, axis, maxAbs);
-  const scale = scalesOf(maxAbs, qmax);
-  const data = new Int8Array(R * C);
-  quantizeInto(w, 0, R * C, C, axis, scale, qmax, data);
-  return { bits, axis, shape: [R, C], data, scale };
+  return makeQuantWeights(bits, axis, [R, C], scalesOf(maxAbs, qmaxOf(bits)), w);
+}
+
+/** Parts of a source in whole rows of C elements: [start, values] with values[0] the element `start`. */
+function* sourceParts(src: WeightSource, C: number, part = 1 << 20): Iterable<{ start: number; values: ArrayLike<number> }> {
+  if (src instanceof Tensor) { yield* src.chunks(part, Math.max(C, 1)); return; }
+  if (ArrayBuffer.isView(src)) {
+    const step = Math.max(C, Math.floor(part / Math.max(C, 1)) * C, 1);
+    const t = src as unknown as Float32Array;
+    for (let i = 0; i < t.length; i += step) yield { start: i, values: t.subarray(i, Math.min(t.length, i + step)) };
+    return;
+  }
+  yield { start: 0, values: src };
 }
 
 /**
- * quantizeWeights of a rank-2 weight tensor, read in parts of whole rows
- * without caching its values (a large model's weights are decoded one part
- * at a time from the file's bytes). The same integers and scales.
+ * quantizeWeights of a rank-2 weight tensor: one pass over its values, read
+ * in parts of whole rows without caching them (a large model's weights are
+ * decoded one part at a time from the file's bytes), computing the scales;
+ * the integers are recomputed from the tensor when needed.
  */
 export function quantizeTensorWeights(t: Tensor, bits: number, axis: 0 | 1): QuantWeights {
   if (t.rank !== 2) throw new Error(`weights must be rank 2, got [${t.shape.join(', ')}]`);
   const [R, C] = t.shape;
-  const qmax = qmaxOf(bits);
   const maxAbs = new Float64Array(axis === 1 ? C : R);
-  const part = 1 << 20;
-  for (const { start, values } of t.chunks(part, Math.max(C, 1))) channelMaxAbs(values, start, values.length, C, axis, maxAbs);
-  const scale = scalesOf(maxAbs, qmax);
+  for (const { start, values } of t.chunks(1 << 20, Math.max(C, 1))) channelMaxAbs(values, start, values.length, C, axis, maxAbs);
+  return makeQuantWeights(bits, axis, [R, C], scalesOf(maxAbs, qmaxOf(bits)), t);
+}
+
+/** q of `q`'s float weights, row-major [R, C] (a fresh array). */
+function quantizeCodes(src: WeightSource, q: QuantWeights): Int8Array {
+  const [R, C] = q.shape;
+  const qmax = qmaxOf(q.bits);
   const data = new Int8Array(R * C);
-  for (const { start, values } of t.chunks(part, Math.max(C, 1))) quantizeInto(values, start, values.length, C, axis, scale, qmax, data);
-  return { bits, axis, shape: [R, C], data, scale };
+  for (const { start, values } of sourceParts(src, C)) quantizeInto(values, start, values.length, C, q.axis, q.scale, qmax, data, start);
+  return data;
+}
+
+/** q in row-major order, in parts of whole rows (at most about `maxElements` each). */
+export function* quantizedRowChunks(q: QuantWeights, maxElements = 1 << 20): Iterable<Int8Array> {
+  const [, C] = q.shape;
+  const qmax = qmaxOf(q.bits);
+  for (const { start, values } of sourceParts(sourceOf(q), C, maxElements)) {
+    const out = new Int8Array(values.length);
+    quantizeInto(values, start, values.length, C, q.axis, q.scale, qmax, out, 0);
+    yield out;
+  }
+}
+
+/**
+ * q of a Linear W [K, N] (axis 1) stored transposed as [N][K], in blocks of
+ * whole stored rows: quantization and transposition in one tiled pass over
+ * the float weights (read once as a view of the file, or one transient copy).
+ * float32 weights still in the model file take the WebAssembly SIMD kernel
+ * (the same integers; its one chunk is a view of the module's memory, valid
+ * until the next call).
+ */
+export function* quantizedTransposedChunks(q: QuantWeights, colsPerChunk?: number): Iterable<Int8Array> {
+  const [K, N] = q.shape;
+  if (q.axis !== 1) throw new Error('quantizedTransposedChunks: per-column (axis 1) weights only');
+  const src = sourceOf(q);
+  const qmax0 = qmaxOf(q.bits);
+  const raw = src instanceof Tensor && src.dtype === 'float32' ? src.rawBytes() : undefined;
+  const v = raw ? undefined : src instanceof Tensor ? src.peek() : src;
+  const bytes = raw ?? (v instanceof Float32Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : undefined);
+  const fast = bytes && quantizeTransposedSimd(bytes, q.scale, qmax0, K, N);
+  if (fast) { yield fast; return; }
+  if (v === undefined) { yield* quantizedTransposedChunks(makeQuantWeights(q.bits, q.axis, q.shape, q.scale, (src as Tensor).peek()), colsPerChunk); return; }
+  const cols = colsPerChunk ?? Math.max(1, Math.floor((1 << 20) / Math.max(K, 1)));
+  const qmax = qmaxOf(q.bits);
+  for (let c0 = 0; c0 < N; c0 += cols) {
+    const c1 = Math.min(N, c0 + cols);
+    const out = new Int8Array((c1 - c0) * K);
+    if (v instanceof Float32Array) quantizeTransposeF32(v, out, K, N, c0, c1, q.scale, qmax);
+    else quantizeTransposeAny(v, out, K, N, c0, c1, q.scale, qmax);
+    yield out;
+  }
+}
+
+/* out[(c - c0) * K + k] = q(v[k * N + c]) for c in [c0, c1), in 32x32 tiles. */
+function quantizeTransposeF32(v: Float32Array, out: Int8Array, K: number, N: number, c0: number, c1: number, scale: Float64Array, qmax: number): void {
+  for (let k0 = 0; k0 < K; k0 += 32) {
+    const k1 = Math.min(K, k0 + 32);
+    for (let cb = c0; cb < c1; cb += 32) {
+      const ce = Math.min(c1, cb + 32);
+      for (let k = k0; k < k1; k++) {
+        const base = k * N;
+        for (let c = cb; c < ce; c++) {
+          const x = v[base + c] / scale[c];
+          out[(c - c0) * K + k] = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
+        }
+      }
+    }
+  }
+}
+function quantizeTransposeAny(v: ArrayLike<number>, out: Int8Array, K: number, N: number, c0: number, c1: number, scale: Float64Array, qmax: number): void {
+  for (let k = 0; k < K; k++) {
+    for (let c = c0; c < c1; c++) {
+      const x = v[k * N + c] / scale[c];
+      out[(c - c0) * K + k] = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
+    }
+  }
+}
+
+/**
+ * Σ_k |q[k, n]| per column n of a Linear's quantized W [K, N] (axis 1), in
+ * one pass over the float weights computing q without storing it.
+ */
+export function quantizedColumnAbsSums(q: QuantWeights): Float64Array {
+  const [, N] = q.shape;
+  if (q.axis !== 1) throw new Error('quantizedColumnAbsSums: per-column (axis 1) weights only');
+  const qmax = qmaxOf(q.bits);
+  const sums = new Float64Array(N);
+  for (const { values } of sourceParts(sourceOf(q), N)) {
+    if (values instanceof Float32Array) absSumsF32(values, N, q.scale, qmax, sums);
+    else absSumsAny(values, N, q.scale, qmax, sums);
+  }
+  return sums;
+}
+function absSumsF32(v: Float32Array, N: number, scale: Float64Array, qmax: number, sums: Float64Array): void {
+  for (let o = 0; o < v.length; o += N) {
+    for (let c = 0; c < N; c++) {
+      const x = v[o + c] / scale[c];
+      const r = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
+      sums[c] += r < 0 ? -r : r;
+    }
+  }
+}
+function absSumsAny(v: ArrayLike<number>, N: number, scale: Float64Array, qmax: number, sums: Float64Array): void {
+  for (let o = 0; o < v.length; o += N) {
+    for (let c = 0; c < N; c++) {
+      const x = v[o + c] / scale[c];
+      const r = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
+      sums[c] += r < 0 ? -r : r;
+    }
+  }
 }
 
 function scalesOf(maxAbs: Float64Array, qmax: number): Float64Array {
@@ -98,10 +259,10 @@ function channelMaxAbsAny(w: ArrayLike<number>, start: number, n: number, C: num
   }
 }
 
-/** q = clamp(roundHalfEven(w / scale[channel]), ±qmax) for elements [start, start + n), into data[start ...]. */
-function quantizeInto(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
-  if (w instanceof Float32Array) quantizeIntoF32(w, start, n, C, axis, scale, qmax, data);
-  else quantizeIntoAny(w, start, n, C, axis, scale, qmax, data);
+/** q = clamp(roundHalfEven(w / scale[channel]), ±qmax) for elements [start, start + n), into data[at ...]. */
+function quantizeInto(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
+  if (w instanceof Float32Array) quantizeIntoF32(w, start, n, C, axis, scale, qmax, data, at);
+  else quantizeIntoAny(w, start, n, C, axis, scale, qmax, data, at);
 }
 
 /** 1.5·2^52: for |x| < 2^51, (x + ROUNDER) − ROUNDER is x rounded to an integer, ties to even (IEEE default rounding). */
@@ -113,27 +274,27 @@ function roundClamp(x: number, qmax: number): number {
   return x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
 }
 
-function quantizeIntoF32(w: Float32Array, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
+function quantizeIntoF32(w: Float32Array, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
   for (let i = 0; i < n;) {
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
     if (axis === 1) {
-      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[start + i] = roundClamp(w[i] / scale[c], qmax);
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[at + i] = roundClamp(w[i] / scale[c], qmax);
     } else {
       const s = scale[row];
-      for (; i < rowEnd; i++) data[start + i] = roundClamp(w[i] / s, qmax);
+      for (; i < rowEnd; i++) data[at + i] = roundClamp(w[i] / s, qmax);
     }
   }
 }
-function quantizeIntoAny(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array): void {
+function quantizeIntoAny(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
   for (let i = 0; i < n;) {
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
     if (axis === 1) {
-      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[start + i] = roundClamp(w[i] / scale[c], qmax);
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[at + i] = roundClamp(w[i] / scale[c], qmax);
     } else {
       const s = scale[row];
-      for (; i < rowEnd; i++) data[start + i] = roundClamp(w[i] / s, qmax);
+      for (; i < rowEnd; i++) data[at + i] = roundClamp(w[i] / s, qmax);
     }
   }
 }
@@ -148,7 +309,8 @@ export function columnAbsSums(q: Int8Array, K: number, N: number): Float64Array 
 export function dequantizeWeights(q: QuantWeights): Float64Array {
   const [R, C] = q.shape;
   const out = new Float64Array(R * C);
-  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[r * C + c] = q.data[r * C + c] * q.scale[q.axis === 1 ? c : r];
+  const data = q.data;
+  for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[r * C + c] = data[r * C + c] * q.scale[q.axis === 1 ? c : r];
   return out;
 }
 

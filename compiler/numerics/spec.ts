@@ -6,10 +6,15 @@
  *
  * The object holds typed arrays; specToJSON / specFromJSON turn it into
  * plain JSON and back (typed arrays as {"$typed": "Int8Array", "base64": ...}).
+ * Quantized weights (Linear W, Embedding tables) hold only their per-channel
+ * scales: their integers are recomputed from the model's float weights
+ * (QuantWeights.data), so they are not in the JSON; a spec read back gets
+ * its float weights from the fused graph (attachGraphWeights).
  */
 import { FixedFormat, Multiplier } from './fixed.js';
 import { PrecisionName } from './precision.js';
-import { ChannelMultipliers, QuantWeights } from './quantize.js';
+import type { Graph } from '../graph.js';
+import { ChannelMultipliers, QuantWeights, attachWeightSource, hasWeightSource, makeQuantWeights } from './quantize.js';
 
 export interface LinearSpec {
   op: 'llm.Linear';
@@ -114,7 +119,7 @@ export function* specJSONChunks(spec: QuantSpec): Iterable<string> {
 }
 
 export function specFromJSON(text: string): QuantSpec {
-  return JSON.parse(text, (_k, v: unknown) => {
+  const spec = JSON.parse(text, (_k, v: unknown) => {
     if (v && typeof v === 'object' && '$typed' in v && 'base64' in v) {
       const { $typed, base64 } = v as { $typed: string; base64: string };
       const Ctor = TYPED[$typed];
@@ -126,4 +131,31 @@ export function specFromJSON(text: string): QuantSpec {
     }
     return v;
   }) as QuantSpec;
+  for (const ks of Object.values(spec.kernels)) {
+    if (ks.op === 'llm.Linear') ks.weights = revive(ks.weights);
+    else if (ks.op === 'llm.Embedding') ks.table = revive(ks.table);
+  }
+  return spec;
+}
+
+function revive(q: QuantWeights): QuantWeights {
+  return makeQuantWeights(q.bits, q.axis, q.shape, q.scale);
+}
+
+/**
+ * Attaches the fused graph's float weights to every quantized weight of
+ * `spec` that has none (a spec read back from JSON), so their integers can
+ * be recomputed: Linear W is input 1, an Embedding table input 0 of the
+ * node whose first output keys the kernel.
+ */
+export function attachGraphWeights(spec: QuantSpec, graph: Graph): QuantSpec {
+  for (const node of graph.nodes) {
+    const ks = spec.kernels[node.outputs[0]];
+    if (!ks) continue;
+    const q = ks.op === 'llm.Linear' ? ks.weights : ks.op === 'llm.Embedding' ? ks.table : undefined;
+    if (!q || hasWeightSource(q)) continue;
+    const t = graph.initializers.get(node.inputs[ks.op === 'llm.Linear' ? 1 : 0]);
+    if (t) attachWeightSource(q, t);
+  }
+  return spec;
 }

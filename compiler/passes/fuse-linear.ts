@@ -21,7 +21,7 @@ import { Fuser, Rewrite, near, otherInput } from './fusion-match.js';
 function transposed(t: Tensor): Tensor {
   const [R, C] = t.shape;
   return new Tensor(t.dtype, [C, R], () => {
-    const src = t.data, out = allocData(t.dtype, R * C);
+    const src = t.peek(), out = allocData(t.dtype, R * C);
     for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) out[c * R + r] = src[r * C + c];
     return out;
   });
@@ -31,7 +31,7 @@ function transposed(t: Tensor): Tensor {
 function columns(t: Tensor, from: number, n: number): Tensor {
   const N = t.shape[t.rank - 1], rows = t.size / N;
   return new Tensor(t.dtype, [...t.shape.slice(0, -1), n], () => {
-    const src = t.data, out = allocData(t.dtype, rows * n);
+    const src = t.peek(), out = allocData(t.dtype, rows * n);
     for (let r = 0; r < rows; r++) out.set(src.subarray(r * N + from, r * N + from + n), r * n);
     return out;
   });
