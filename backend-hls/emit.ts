@@ -19,6 +19,7 @@ import { Graph, Node, isStatic } from '../compiler/graph.js';
 import { Precision } from '../compiler/numerics/precision.js';
 import { FixedFormat } from '../compiler/numerics/fixed.js';
 import { quantizedRowChunks, quantizedTransposedChunks } from '../compiler/numerics/quantize.js';
+import { transposeF32SimdBlocks } from './transpose-simd.js';
 import { AttentionSpec, EmbeddingSpec, GateSpec, LinearSpec, NormSpec, QuantSpec, RopeSpec } from '../compiler/numerics/spec.js';
 import { Tensor, sizeOf } from '../compiler/tensor.js';
 import { Placement, formatPlacement } from './config.js';
@@ -225,9 +226,15 @@ function* tensorChunks(t: Tensor, chunk = 1 << 20): Iterable<WeightChunk> {
   for (const { values } of t.chunks(chunk)) yield values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
 }
 
-/** W [K, N] stored as [N][K]: each output's weights contiguous (read without caching W). */
+/**
+ * W [K, N] stored as [N][K]: each output's weights contiguous (read without caching W). float32
+ * weights still in the model file are transposed in WebAssembly SIMD straight from its bytes.
+ */
 function* transposedChunks(t: Tensor): Iterable<WeightChunk> {
   const [K, N] = t.shape;
+  const rows = t.dtype === 'float32' ? t.rawRows() : undefined;
+  const fast = rows && transposeF32SimdBlocks(rows, K, N);
+  if (fast) { yield* fast; return; }
   yield* transposedArrayChunks('float32', t.peek(), K, N);
 }
 

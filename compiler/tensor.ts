@@ -66,10 +66,18 @@ export interface TensorSource {
   view?: (bytes: Uint8Array, n: number) => TensorData | undefined;
 }
 
+/**
+ * The rows of a rank-2 tensor as little-endian bytes in place: row r is
+ * bytes[offset + r·stride, + C·elementBytes). The tensor's own file bytes
+ * (stride = one row), or a column slice of a wider tensor's.
+ */
+export interface StridedRows { bytes: Uint8Array; stride: number; offset: number }
+
 export class Tensor {
   private stored: TensorData | undefined;
   private load: (() => TensorData) | undefined;
   private source: TensorSource | undefined;
+  private rowsSource: (() => StridedRows | undefined) | undefined;
 
   /**
    * `data` may be a loader, called on first use: weights of a large model
@@ -78,7 +86,9 @@ export class Tensor {
    * `TensorSource` is such a loader that can also be read in parts and
    * without caching (peek, chunks, rawBytes).
    */
-  constructor(readonly dtype: DType, readonly shape: readonly number[], data: TensorData | (() => TensorData) | TensorSource) {
+  constructor(readonly dtype: DType, readonly shape: readonly number[], data: TensorData | (() => TensorData) | TensorSource,
+    rows?: () => StridedRows | undefined) {
+    this.rowsSource = rows;
     if (typeof data === 'function') this.load = data;
     else if (isSource(data)) { this.source = data; this.load = () => data.decode(data.bytes(), sizeOf(shape)); }
     else { this.stored = data; this.check(data); }
@@ -131,12 +141,25 @@ export class Tensor {
   }
 
   /**
+   * A rank-2 tensor's rows as the model file stores them, while not decoded:
+   * its own bytes, or (a lazy column slice, `rows` given to the constructor)
+   * its source's bytes with that source's row stride. Lets the SIMD kernels
+   * copy rows straight from the file's bytes instead of decoding a copy of a
+   * misaligned or sliced weight. Not cached.
+   */
+  rawRows(): StridedRows | undefined {
+    if (this.stored !== undefined || this.rank !== 2) return undefined;
+    if (this.source) return { bytes: this.source.bytes(), stride: this.shape[1] * this.source.elementBytes, offset: 0 };
+    return this.rowsSource?.();
+  }
+
+  /**
    * A tensor over the same values that never caches them in this one: the
    * same file bytes when not yet decoded (so rawBytes, chunks and peek stay
    * cheap), else this tensor itself. For one-pass readers such as calibration.
    */
   uncached(): Tensor {
-    if (this.stored !== undefined || !this.source) return this.stored !== undefined ? this : new Tensor(this.dtype, this.shape, () => this.peek());
+    if (this.stored !== undefined || !this.source) return this.stored !== undefined ? this : new Tensor(this.dtype, this.shape, () => this.peek(), this.rowsSource);
     const src = this.source;
     return new Tensor(this.dtype, this.shape, { ...src, decode: (b, n) => src.view?.(b, n) ?? src.decode(b, n) });
   }

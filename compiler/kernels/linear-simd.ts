@@ -12,6 +12,8 @@
  * 4), w: K·S float32 (a stripe of S columns, S a multiple of 4), o: rows·S
  * float64; four rows × four columns per pass over k (eight f64x2 accumulators).
  */
+import type { StridedRows } from '../tensor.js';
+
 const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
 const sleb = (n: number): number[] => {
   const out: number[] = [];
@@ -122,11 +124,15 @@ function instance(): Kernel | null {
 /**
  * out[r, j] = conv(Σ_k x[r, k]·W[k, j] (+ b[j])) for x [rows, K] float32 and
  * W [K, N] given as its little-endian float32 bytes (any alignment: e.g. a
- * view of the model file). Returns false (and does nothing) when the SIMD
+ * view of the model file), or its rows' bytes with a row stride (Tensor.rawRows:
+ * a column slice of a wider weight in the file). Returns false (and does nothing) when the SIMD
  * module is unavailable.
  */
-export function linearSimd(x: Float32Array, wBytes: Uint8Array, b: ArrayLike<number> | undefined, out: { [i: number]: number },
+export function linearSimd(x: Float32Array, w: Uint8Array | StridedRows, b: ArrayLike<number> | undefined, out: { [i: number]: number },
   rows: number, K: number, N: number, conv: (v: number) => number): boolean {
+  const rowsOfW = w instanceof Uint8Array ? { bytes: w, stride: N * 4, offset: 0 } : w, { stride, offset } = rowsOfW;
+  // A plain Uint8Array over the same bytes: a Node Buffer's subarray (one per row and stripe below) costs several times more.
+  const bytes = new Uint8Array(rowsOfW.bytes.buffer, rowsOfW.bytes.byteOffset, rowsOfW.bytes.byteLength);
   const k = instance();
   if (!k || rows === 0 || K === 0 || N === 0) return false;
   const R = (rows + 3) & ~3;
@@ -139,7 +145,9 @@ export function linearSimd(x: Float32Array, wBytes: Uint8Array, b: ArrayLike<num
   const wm = new Uint8Array(buf, wOff, K * STRIPE * 4), om = new Float64Array(buf, oOff, R * STRIPE);
   for (let j0 = 0; j0 < N; j0 += STRIPE) {
     const j1 = Math.min(N, j0 + STRIPE), n = j1 - j0, S = (n + 3) & ~3;
-    for (let kk = 0; kk < K; kk++) wm.set(wBytes.subarray((kk * N + j0) * 4, (kk * N + j1) * 4), kk * S * 4);
+    // Stripes are copied (not read in place with W's row stride): rows a power-of-two multiple of
+    // 4 KiB apart would all map to the same cache sets (measured 2x slower).
+    for (let kk = 0; kk < K; kk++) wm.set(bytes.subarray(offset + kk * stride + j0 * 4, offset + kk * stride + j1 * 4), kk * S * 4);
     k.lin(xOff, wOff, oOff, R, K, S);
     for (let r = 0; r < rows; r++) {
       const a = r * S, o = r * N + j0;

@@ -34,7 +34,7 @@ registerOp('llm.Linear', {
     // float32 x and W: the SIMD kernel (the same sums in the same order, bit-identical), reading
     // W's bytes straight from the model file when it is not decoded yet.
     if (xd instanceof Float32Array) {
-      const raw = w.dtype === 'float32' ? w.rawBytes() : undefined;
+      const raw = w.dtype === 'float32' ? w.rawRows() : undefined;
       const wf = raw ? undefined : w.data;
       const wv = raw ?? (wf instanceof Float32Array ? new Uint8Array(wf.buffer, wf.byteOffset, wf.byteLength) : undefined);
       if (wv && linearSimd(xd, wv, bd, od, rows, K, N, conv)) return [out];

@@ -5,7 +5,8 @@
  */
 import { FixedFormat, Multiplier, toFixed, toMultiplier } from './fixed.js';
 import { Tensor } from '../tensor.js';
-import { quantizeTransposedSimd } from './quantize-simd.js';
+import { quantizeRowsSimdBlocks, quantizeTransposedSimdBlocks } from './quantize-simd.js';
+import { channelMaxAbsSimd } from './maxabs-simd.js';
 
 /**
  * A [R, C] matrix of symmetric integers with one scale per channel: per
@@ -106,7 +107,11 @@ export function quantizeTensorWeights(t: Tensor, bits: number, axis: 0 | 1): Qua
   if (t.rank !== 2) throw new Error(`weights must be rank 2, got [${t.shape.join(', ')}]`);
   const [R, C] = t.shape;
   const maxAbs = new Float64Array(axis === 1 ? C : R);
-  for (const { start, values } of t.chunks(1 << 20, Math.max(C, 1))) channelMaxAbs(values, start, values.length, C, axis, maxAbs);
+  // float32 weights still in the model file: SIMD, straight from the file's bytes (no decoded copy).
+  const rows = t.dtype === 'float32' ? t.rawRows() : undefined;
+  if (!(rows && channelMaxAbsSimd(rows, R, C, axis, maxAbs))) {
+    for (const { start, values } of t.chunks(1 << 20, Math.max(C, 1))) channelMaxAbs(values, start, values.length, C, axis, maxAbs);
+  }
   return makeQuantWeights(bits, axis, [R, C], scalesOf(maxAbs, qmaxOf(bits)), t);
 }
 
@@ -119,11 +124,19 @@ function quantizeCodes(src: WeightSource, q: QuantWeights): Int8Array {
   return data;
 }
 
-/** q in row-major order, in parts of whole rows (at most about `maxElements` each). */
+/**
+ * q in row-major order, in parts of whole rows (at most about `maxElements` each). Per-row
+ * (axis 0) float32 weights still in the model file take the WebAssembly SIMD kernel (the same
+ * integers; its chunks are views of the module's memory, each valid until the next is asked for).
+ */
 export function* quantizedRowChunks(q: QuantWeights, maxElements = 1 << 20): Iterable<Int8Array> {
-  const [, C] = q.shape;
+  const [R, C] = q.shape;
   const qmax = qmaxOf(q.bits);
-  for (const { start, values } of sourceParts(sourceOf(q), C, maxElements)) {
+  const src = sourceOf(q);
+  const rows = q.axis === 0 && src instanceof Tensor && src.dtype === 'float32' ? src.rawRows() : undefined;
+  const fast = rows && quantizeRowsSimdBlocks(rows, q.scale, qmax, R, C);
+  if (fast) { yield* fast; return; }
+  for (const { start, values } of sourceParts(src, C, maxElements)) {
     const out = new Int8Array(values.length);
     quantizeInto(values, start, values.length, C, q.axis, q.scale, qmax, out, 0);
     yield out;
@@ -135,19 +148,19 @@ export function* quantizedRowChunks(q: QuantWeights, maxElements = 1 << 20): Ite
  * whole stored rows: quantization and transposition in one tiled pass over
  * the float weights (read once as a view of the file, or one transient copy).
  * float32 weights still in the model file take the WebAssembly SIMD kernel
- * (the same integers; its one chunk is a view of the module's memory, valid
- * until the next call).
+ * (the same integers; its chunks are views of the module's memory, each
+ * valid until the next is asked for).
  */
 export function* quantizedTransposedChunks(q: QuantWeights, colsPerChunk?: number): Iterable<Int8Array> {
   const [K, N] = q.shape;
   if (q.axis !== 1) throw new Error('quantizedTransposedChunks: per-column (axis 1) weights only');
   const src = sourceOf(q);
   const qmax0 = qmaxOf(q.bits);
-  const raw = src instanceof Tensor && src.dtype === 'float32' ? src.rawBytes() : undefined;
+  const raw = src instanceof Tensor && src.dtype === 'float32' ? src.rawRows() : undefined;
   const v = raw ? undefined : src instanceof Tensor ? src.peek() : src;
-  const bytes = raw ?? (v instanceof Float32Array ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : undefined);
-  const fast = bytes && quantizeTransposedSimd(bytes, q.scale, qmax0, K, N);
-  if (fast) { yield fast; return; }
+  const rows = raw ?? (v instanceof Float32Array ? { bytes: new Uint8Array(v.buffer, v.byteOffset, v.byteLength), stride: N * 4, offset: 0 } : undefined);
+  const fast = rows && quantizeTransposedSimdBlocks(rows, q.scale, qmax0, K, N);
+  if (fast) { yield* fast; return; }
   if (v === undefined) { yield* quantizedTransposedChunks(makeQuantWeights(q.bits, q.axis, q.shape, q.scale, (src as Tensor).peek()), colsPerChunk); return; }
   const cols = colsPerChunk ?? Math.max(1, Math.floor((1 << 20) / Math.max(K, 1)));
   const qmax = qmaxOf(q.bits);

@@ -27,13 +27,19 @@ function transposed(t: Tensor): Tensor {
   });
 }
 
-/** Columns [from, from + n) of a [K, N] matrix, or elements of a vector, computed when first read. */
+/**
+ * Columns [from, from + n) of a [K, N] matrix, or elements of a vector, computed when first read;
+ * a matrix's rows are also readable in place from the source's file bytes (Tensor.rawRows).
+ */
 function columns(t: Tensor, from: number, n: number): Tensor {
   const N = t.shape[t.rank - 1], rows = t.size / N;
   return new Tensor(t.dtype, [...t.shape.slice(0, -1), n], () => {
     const src = t.peek(), out = allocData(t.dtype, rows * n);
     for (let r = 0; r < rows; r++) out.set(src.subarray(r * N + from, r * N + from + n), r * n);
     return out;
+  }, () => {
+    const p = t.rawRows();
+    return p && { bytes: p.bytes, stride: p.stride, offset: p.offset + from * (p.stride / N) };
   });
 }
 

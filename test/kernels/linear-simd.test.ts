@@ -30,4 +30,17 @@ describe('linearSimd', () => {
       }
     }
   });
+
+  it('reads W as a column slice of a wider matrix (strided rows)', () => {
+    const rows = 5, K = 9, N = 13, W = 40, from = 7;
+    const wide = Float32Array.from({ length: K * W }, (_, i) => ((i * 37) % 101) / 50 - 1);
+    const w = new Float32Array(K * N);
+    for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) w[k * N + j] = wide[k * W + from + j];
+    const x = Float32Array.from({ length: rows * K }, (_, i) => ((i * 13) % 17) - 8);
+    const bytes = new Uint8Array(wide.byteLength + 1);
+    bytes.set(new Uint8Array(wide.buffer), 1);
+    const out = new Float32Array(rows * N);
+    expect(linearSimd(x, { bytes: bytes.subarray(1), stride: W * 4, offset: from * 4 }, undefined, out, rows, K, N, (v) => v)).toBe(true);
+    expect(Buffer.from(out.buffer).equals(Buffer.from(reference(x, w, undefined, rows, K, N).buffer))).toBe(true);
+  });
 });
