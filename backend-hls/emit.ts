@@ -18,7 +18,7 @@ import { UnsupportedError } from '../compiler/errors.js';
 import { Graph, Node, isStatic } from '../compiler/graph.js';
 import { Precision } from '../compiler/numerics/precision.js';
 import { FixedFormat } from '../compiler/numerics/fixed.js';
-import { quantizedRowChunks, quantizedTransposedChunks } from '../compiler/numerics/quantize.js';
+import { SharedQuantJob, quantizedRowChunks, quantizedTransposedChunks, sharedQuantJob } from '../compiler/numerics/quantize.js';
 import { transposeF32SimdBlocks } from './transpose-simd.js';
 import { AttentionSpec, EmbeddingSpec, GateSpec, LinearSpec, NormSpec, QuantSpec, RopeSpec } from '../compiler/numerics/spec.js';
 import { Tensor, sizeOf } from '../compiler/tensor.js';
@@ -104,6 +104,8 @@ export interface WeightEntry {
   bytes: number;
   /** Yields the stored elements in order, in chunks. */
   chunks: () => Iterable<WeightChunk>;
+  /** The same bytes as a job for the helper worker (a large model's int8 weights), when it can write them. */
+  shared?: () => SharedQuantJob | undefined;
 }
 
 export interface BundleInfo { name: string; file: string; bytes: number; placement: string }
@@ -358,7 +360,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const weightUse = new Map<string, string>();
 
   const addWeight = (node: Node, original: string, layout: WeightEntry['layout'], tensor: Tensor | undefined, storedShape: number[],
-    chunks: () => Iterable<WeightChunk>, format: WeightFormat = 'float32'): string => {
+    chunks: () => Iterable<WeightChunk>, format: WeightFormat = 'float32', shared?: WeightEntry['shared']): string => {
     if (tensor && !/^float/.test(tensor.dtype)) throw new UnsupportedError(`weight '${sanitizeIdentifier(original)}' has element type ${tensor.dtype}; the fp32 backend expects float weights`);
     const placement = plan.weightPlacement(node, original);
     const bundle = bundleFor(placement, 'w');
@@ -368,7 +370,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       const info = bundles.find((b) => b.name === bundle)!;
       const offset = Math.ceil(info.bytes / ALIGN) * ALIGN;
       const count = prod(storedShape);
-      entry = { original, layout, storedShape, count, format, bundle, offset, bytes: count * FORMAT_BYTES[format], chunks };
+      entry = { original, layout, storedShape, count, format, bundle, offset, bytes: count * FORMAT_BYTES[format], chunks, shared };
       info.bytes = offset + entry.bytes;
       stored.set(key, entry);
       weights.push(entry);
@@ -451,7 +453,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
           int('par', tp.parallelism); int('kpar', kp); int('ii', tp.ii);
           cfg.types = cfgTypes({ ...actTypes, w_t: 'signed char' });
           const impl = weightStorage(node.inputs[1]);
-          const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => quantizedTransposedChunks(q.weights), 'int8');
+          const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => quantizedTransposedChunks(q.weights), 'int8', () => sharedQuantJob(q.weights));
           const bArg = q.bias ? addWeight(node, node.inputs[2], 'as-is', undefined, [N], () => arrayChunks('int64', q.bias!), 'int64') : undefined;
           const mArg = addWeight(node, `${node.inputs[1]} requant m`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.m), 'int32');
           const sArg = addWeight(node, `${node.inputs[1]} requant shift`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.shift), 'int32');
@@ -467,7 +469,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
           const [V, D] = q.table.shape;
           int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D); int('y_bits', fyOf().bits);
           cfg.types = cfgTypes({ id_t: 'tok_type', w_t: 'signed char', out_t: 'act_type' });
-          const tArg = addWeight(node, node.inputs[0], 'as-is', undefined, [V, D], () => quantizedRowChunks(q.table), 'int8');
+          const tArg = addWeight(node, node.inputs[0], 'as-is', undefined, [V, D], () => quantizedRowChunks(q.table), 'int8', () => sharedQuantJob(q.table));
           const mArg = addWeight(node, `${node.inputs[0]} requant m`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.m), 'int32');
           const sArg = addWeight(node, `${node.inputs[0]} requant shift`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.shift), 'int32');
           task = mk('embedding_q', [ins[1]], (i, o) => `${k}embedding_q<${cfgName}>(${i[0]}, ${tArg}, ${mArg}, ${sArg}, ${o});`, [V, D]);

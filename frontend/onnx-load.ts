@@ -11,6 +11,7 @@ import { AttrValue, Attrs, Dim, Graph, Node, ValueInfo, ValueType } from '../com
 import { Tensor, dtypeFromOnnx, onnxDtypeName } from '../compiler/tensor.js';
 import { externalReader } from './external-data.js';
 import { ExternalReader, tensorFromProto, toNumber } from './onnx-tensor.js';
+import { registerModelFile } from '../compiler/helper-worker.js';
 
 export const MIN_OPSET = 13;
 export const MAX_OPSET = 21;
@@ -29,6 +30,7 @@ export function loadOnnxFile(modelPath: string): Graph {
   if (stat.isDirectory()) throw new UserError(`${modelPath}: is a directory, expected an .onnx file`);
   if (stat.size === 0) throw new UserError(`${modelPath}: file is empty, not an ONNX model`);
   const bytes = fs.readFileSync(modelPath);
+  registerModelFile(bytes, modelPath); // a large model's weights can then be read by the helper worker
   return decodeModel(bytes, modelPath, externalReader(modelPath));
 }
 

@@ -13,6 +13,7 @@
  * float64; four rows × four columns per pass over k (eight f64x2 accumulators).
  */
 import type { StridedRows } from '../tensor.js';
+import { FileRows, STAGE_MAX, WAIT_MS, fileRows, spanOf } from '../helper-worker.js';
 
 const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
 const sleb = (n: number): number[] => {
@@ -104,7 +105,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Columns per stripe of W copied into the module's memory. */
 const STRIPE = 64;
 
-interface Kernel { memory: WebAssembly.Memory; lin: (x: number, w: number, o: number, rows: number, K: number, S: number) => void }
+export interface Kernel { memory: WebAssembly.Memory; lin: (x: number, w: number, o: number, rows: number, K: number, S: number) => void }
 let kernel: Kernel | null | undefined;
 
 function instance(): Kernel | null {
@@ -135,6 +136,11 @@ export function linearSimd(x: Float32Array, w: Uint8Array | StridedRows, b: Arra
   const bytes = new Uint8Array(rowsOfW.bytes.buffer, rowsOfW.bytes.byteOffset, rowsOfW.bytes.byteLength);
   const k = instance();
   if (!k || rows === 0 || K === 0 || N === 0) return false;
+  const inFile = helper && Math.ceil(N / STRIPE) >= MIN_SHARED_STRIPES ? fileRows(rowsOfW) : undefined;
+  if (helper && inFile && spanOf(inFile, K, N) <= STAGE_MAX) {
+    linearShared(k, helper, inFile, { bytes, stride, offset }, x, b, out, rows, K, N, conv);
+    return true;
+  }
   const R = (rows + 3) & ~3;
   const xOff = 0, wOff = R * K * 8, oOff = wOff + K * STRIPE * 4, need = oOff + R * STRIPE * 8;
   if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
@@ -155,5 +161,88 @@ export function linearSimd(x: Float32Array, w: Uint8Array | StridedRows, b: Arra
       else for (let j = 0; j < n; j++) out[o + j] = conv(om[a + j]);
     }
   }
+  return true;
+}
+
+/**
+ * Calibration of a large model on two cores (compiler/helper-worker.ts): W's 64-column stripes
+ * are claimed one at a time by this thread and the helper worker (columns are independent and
+ * each thread runs the same kernel on the same bytes, so every sum is the one computed here
+ * alone); this thread then adds the bias and converts, exactly as above.
+ */
+export interface LinearStripesRequest {
+  kind: 'linear';
+  /** W's rows in the model file (the worker reads them from there). */
+  w: FileRows;
+  /** x as float64, R·K (R = rows rounded up to 4, zero-padded). */
+  x: SharedArrayBuffer;
+  /** Σ_k x[r, k]·W[k, j] at r·N + j, for r < rows. */
+  sums: SharedArrayBuffer;
+  /** [0]: next stripe to claim; [1 + s]: 1 once stripe s is in sums. */
+  ctl: SharedArrayBuffer;
+  rows: number; K: number; N: number;
+}
+
+/** Where linearSimd sends stripes for the helper worker, while one runs (set by quantizeModel). */
+let helper: ((req: LinearStripesRequest) => void) | undefined;
+export function setLinearHelper(post: ((req: LinearStripesRequest) => void) | undefined): void { helper = post; }
+/** Narrower W (fewer stripes) are not worth a message to the worker. */
+const MIN_SHARED_STRIPES = 8;
+
+function linearShared(k: Kernel, post: (req: LinearStripesRequest) => void, w: FileRows, local: StridedRows, x: Float32Array,
+  b: ArrayLike<number> | undefined, out: { [i: number]: number }, rows: number, K: number, N: number, conv: (v: number) => number): void {
+  const R = (rows + 3) & ~3, stripes = Math.ceil(N / STRIPE);
+  const req: LinearStripesRequest = {
+    kind: 'linear', w, rows, K, N,
+    x: new SharedArrayBuffer(R * K * 8), sums: new SharedArrayBuffer(rows * N * 8), ctl: new SharedArrayBuffer((1 + stripes) * 4),
+  };
+  const x64 = new Float64Array(req.x);
+  for (let i = 0; i < rows * K; i++) x64[i] = x[i];
+  post(req);
+  runStripes(k, req, local);
+  const ctl = new Int32Array(req.ctl);
+  for (let s = 0; s < stripes; s++) {
+    if (Atomics.wait(ctl, 1 + s, 0, WAIT_MS) === 'timed-out') runStripes(k, req, local, s);
+  }
+  const sums = new Float64Array(req.sums);
+  for (let r = 0; r < rows; r++) {
+    const o = r * N;
+    if (b) for (let j = 0; j < N; j++) out[o + j] = conv(sums[o + j] + b[j]);
+    else for (let j = 0; j < N; j++) out[o + j] = conv(sums[o + j]);
+  }
+}
+
+/**
+ * Claims and computes stripes of `req` until none is left (or just stripe `only`): used by
+ * this thread and by the helper worker (helper-worker-main.ts).
+ */
+export function runStripes(k: Kernel, req: LinearStripesRequest, w: StridedRows, only?: number): void {
+  const { rows, K, N } = req;
+  const R = (rows + 3) & ~3, stripes = Math.ceil(N / STRIPE);
+  const xOff = 0, wOff = R * K * 8, oOff = wOff + K * STRIPE * 4, need = oOff + R * STRIPE * 8;
+  if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  const buf = k.memory.buffer;
+  new Float64Array(buf, xOff, R * K).set(new Float64Array(req.x));
+  const wm = new Uint8Array(buf, wOff, K * STRIPE * 4), om = new Float64Array(buf, oOff, R * STRIPE);
+  const bytes = new Uint8Array(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength), { offset, stride } = w;
+  const ctl = new Int32Array(req.ctl), sums = new Float64Array(req.sums);
+  for (;;) {
+    const s = only ?? Atomics.add(ctl, 0, 1);
+    if (s >= stripes) return;
+    const j0 = s * STRIPE, j1 = Math.min(N, j0 + STRIPE), n = j1 - j0, S = (n + 3) & ~3;
+    for (let kk = 0; kk < K; kk++) wm.set(bytes.subarray(offset + kk * stride + j0 * 4, offset + kk * stride + j1 * 4), kk * S * 4);
+    k.lin(xOff, wOff, oOff, R, K, S);
+    for (let r = 0; r < rows; r++) sums.set(om.subarray(r * S, r * S + n), r * N + j0);
+    Atomics.store(ctl, 1 + s, 1);
+    Atomics.notify(ctl, 1 + s);
+    if (only !== undefined) return;
+  }
+}
+
+/** The helper worker's side of a shared Linear (false: no SIMD module; this thread then computes every stripe). */
+export function linearStripesWorker(req: LinearStripesRequest, w: StridedRows): boolean {
+  const k = instance();
+  if (!k) return false;
+  runStripes(k, req, w);
   return true;
 }

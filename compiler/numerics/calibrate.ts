@@ -91,6 +91,8 @@ export interface CalibrateOptions {
   headroom?: number;
   /** Progress of long steps (buildQuantSpec reports 'quantizing': kernels done of total). */
   onProgress?: (step: string, done: number, total: number) => void;
+  /** Per-channel max |w| of a weight already computed elsewhere (the helper worker), else undefined. */
+  maxAbsOf?: (w: Tensor, axis: 0 | 1) => Float64Array | undefined;
 }
 
 const constTensor = (graph: Graph, node: Node, i: number): Tensor | undefined => (node.inputs[i] ? graph.initializers.get(node.inputs[i]) : undefined);
@@ -167,7 +169,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         const w = requireConst(graph, node, 1, 'W');
         const [K, N] = w.shape;
         const fx = f(node.inputs[0]), fy = f(key);
-        const weights = quantizeTensorWeights(w, W, 1);
+        const weights = quantizeTensorWeights(w, W, 1, options.maxAbsOf?.(w, 1));
         const requant = channelMultipliers(weights.scale, fx.frac, fy.frac);
         let bias: Float64Array | undefined;
         const b = constTensor(graph, node, 2);
@@ -205,7 +207,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
       }
       case 'llm.Embedding': {
         const t = requireConst(graph, node, 0, 'table');
-        const table = quantizeTensorWeights(t, W, 0);
+        const table = quantizeTensorWeights(t, W, 0, options.maxAbsOf?.(t, 0));
         kernels[key] = { op: 'llm.Embedding', table, requant: channelMultipliers(table.scale, 0, f(key).frac) };
         break;
       }

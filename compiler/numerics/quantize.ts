@@ -7,6 +7,7 @@ import { FixedFormat, Multiplier, toFixed, toMultiplier } from './fixed.js';
 import { Tensor } from '../tensor.js';
 import { quantizeRowsSimdBlocks, quantizeTransposedSimdBlocks } from './quantize-simd.js';
 import { channelMaxAbsSimd } from './maxabs-simd.js';
+import { STAGE_MAX, WriteJob, fileRows, spanOf } from '../helper-worker.js';
 
 /**
  * A [R, C] matrix of symmetric integers with one scale per channel: per
@@ -103,9 +104,11 @@ function* sourceParts(src: WeightSource, C: number, part = 1 << 20): Iterable<{ 
  * decoded one part at a time from the file's bytes), computing the scales;
  * the integers are recomputed from the tensor when needed.
  */
-export function quantizeTensorWeights(t: Tensor, bits: number, axis: 0 | 1): QuantWeights {
+export function quantizeTensorWeights(t: Tensor, bits: number, axis: 0 | 1, precomputed?: Float64Array): QuantWeights {
   if (t.rank !== 2) throw new Error(`weights must be rank 2, got [${t.shape.join(', ')}]`);
   const [R, C] = t.shape;
+  // `precomputed`: the same maxima from the helper worker (compiler/helper-worker.ts).
+  if (precomputed) return makeQuantWeights(bits, axis, [R, C], scalesOf(precomputed, qmaxOf(bits)), t);
   const maxAbs = new Float64Array(axis === 1 ? C : R);
   // float32 weights still in the model file: SIMD, straight from the file's bytes (no decoded copy).
   const rows = t.dtype === 'float32' ? t.rawRows() : undefined;
@@ -113,6 +116,23 @@ export function quantizeTensorWeights(t: Tensor, bits: number, axis: 0 | 1): Qua
     for (const { start, values } of t.chunks(1 << 20, Math.max(C, 1))) channelMaxAbs(values, start, values.length, C, axis, maxAbs);
   }
   return makeQuantWeights(bits, axis, [R, C], scalesOf(maxAbs, qmaxOf(bits)), t);
+}
+
+export type SharedQuantJob = Omit<WriteJob, 'file' | 'position'>;
+
+/**
+ * What the helper worker needs to write `q` as quantizedTransposedChunks (axis 1) or
+ * quantizedRowChunks (axis 0) would, when those take their SIMD path on float32 rows of a
+ * large model file the worker can stage; undefined otherwise (the main thread writes it).
+ */
+export function sharedQuantJob(q: QuantWeights): SharedQuantJob | undefined {
+  const src = sourceOf(q);
+  if (!(src instanceof Tensor) || src.dtype !== 'float32' || q.bits > 8) return undefined;
+  const rows = fileRows(src.rawRows());
+  const [R, C] = q.shape;
+  // Row-major weights are staged a block of rows at a time; transposed ones whole.
+  if (!rows || (q.axis === 1 && spanOf(rows, R, C) > STAGE_MAX)) return undefined;
+  return { rows, layout: q.axis === 1 ? 'transposed' : 'rows', R, C, scale: q.scale, qmax: qmaxOf(q.bits) };
 }
 
 /** q of `q`'s float weights, row-major [R, C] (a fresh array). */

@@ -18,6 +18,8 @@ import { readTensorDir } from '../../frontend/tensor-files.js';
 import { CalibrateOptions, buildQuantSpec, collectStats, randomInputSets } from './calibrate.js';
 import { PrecisionName, precisionByName } from './precision.js';
 import { interpretQuantized } from './quant-interpreter.js';
+import { Helper, MaxAbsJob, fileRows } from '../helper-worker.js';
+import { setLinearHelper } from '../kernels/linear-simd.js';
 import { QuantSpec } from './spec.js';
 import { DataflowGraph } from '../dataflow/ir.js';
 import { lowerGraph } from '../dataflow/lower.js';
@@ -203,6 +205,51 @@ export interface QuantizedModel {
  */
 export function quantizeModel(modelPath: string, inputs: readonly Tensor[] | undefined, precision: PrecisionName, options: QuantizeModelOptions = {}): QuantizedModel {
   const graph = loadFused(modelPath, inputs, options.bindings);
+  const scales = scalesInBackground(graph);
+  // The same worker then takes half of each calibration Linear's column stripes.
+  if (scales) setLinearHelper((req) => scales.helper.linear(req));
+  try {
+    return calibrateModel(modelPath, graph, inputs, precision, { ...options, maxAbsOf: scales?.maxAbsOf ?? options.maxAbsOf });
+  } finally {
+    if (scales) setLinearHelper(undefined);
+    void scales?.helper.close();
+  }
+}
+
+/**
+ * A large model's weight maxima (the quantization scales), computed by the helper worker while
+ * this thread calibrates (compiler/helper-worker.ts); undefined for a small model or without a worker.
+ */
+function scalesInBackground(graph: Graph): { helper: Helper; maxAbsOf: (w: Tensor, axis: 0 | 1) => Float64Array | undefined } | undefined {
+  const jobs: MaxAbsJob[] = [];
+  const index = new Map<Tensor, number>();
+  let channels = 0;
+  for (const node of graph.nodes) {
+    const [slot, axis] = node.opType === 'llm.Linear' ? [1, 1 as const] : node.opType === 'llm.Embedding' ? [0, 0 as const] : [-1, 0 as const];
+    const w = slot >= 0 ? graph.initializers.get(node.inputs[slot]) : undefined;
+    if (!w || w.dtype !== 'float32' || w.rank !== 2 || index.has(w)) continue;
+    const rows = fileRows(w.rawRows());
+    if (!rows) continue;
+    const [R, C] = w.shape;
+    index.set(w, jobs.length);
+    jobs.push({ rows, R, C, axis, at: channels });
+    channels += axis === 1 ? C : R;
+  }
+  if (jobs.length === 0) return undefined;
+  const helper = Helper.start();
+  if (!helper) return undefined;
+  const result = helper.maxAbs(jobs, channels);
+  return {
+    helper,
+    maxAbsOf: (w, axis) => {
+      const i = index.get(w);
+      return i !== undefined && jobs[i].axis === axis ? result(i) : undefined;
+    },
+  };
+}
+
+function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor[] | undefined, precision: PrecisionName,
+  options: QuantizeModelOptions & CalibrateOptions): QuantizedModel {
   const like = inputs ?? inputStandIns(graph);
   let sets: Tensor[][];
   let calibration: QuantizedModel['calibration'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { linearSimd } from '../../compiler/kernels/linear-simd.js';
+import { linearSimd, linearStripesWorker, setLinearHelper } from '../../compiler/kernels/linear-simd.js';
+import { HELPER_MIN_BYTES, registerModelFile } from '../../compiler/helper-worker.js';
 
 /** The scalar llm.Linear arithmetic: float64 sums in k order from 0, then + bias. */
 function reference(x: Float32Array, w: Float32Array, b: Float32Array | undefined, rows: number, K: number, N: number): Float32Array {
@@ -42,5 +43,40 @@ describe('linearSimd', () => {
     const out = new Float32Array(rows * N);
     expect(linearSimd(x, { bytes: bytes.subarray(1), stride: W * 4, offset: from * 4 }, undefined, out, rows, K, N, (v) => v)).toBe(true);
     expect(Buffer.from(out.buffer).equals(Buffer.from(reference(x, w, undefined, rows, K, N).buffer))).toBe(true);
+  });
+});
+
+describe('linearSimd with the helper worker\'s stripes (compiler/helper-worker.ts)', () => {
+  it('gives the same bits whichever thread computes which stripes', () => {
+    // A large model file's buffer (registered like loadOnnxFile does) holding a misaligned W.
+    const file = Buffer.alloc(HELPER_MIN_BYTES);
+    registerModelFile(file, 'model.onnx');
+    let s = 11;
+    const rand = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 - 0.5; };
+    const rows = 5, K = 33, N = 64 * 9 + 5;
+    const x = Float32Array.from({ length: rows * K }, () => rand() * 1e3);
+    const w = Float32Array.from({ length: K * N }, () => rand() * 1e-2);
+    const b = Float32Array.from({ length: N }, () => rand());
+    file.set(new Uint8Array(w.buffer), 1001);
+    const wRows = { bytes: file.subarray(1001, 1001 + K * N * 4), stride: N * 4, offset: 0 };
+    const ref = reference(x, w, b, rows, K, N);
+    // The stand-in "worker" claims every stripe (synchronously, before the caller) or none.
+    for (const claim of ['all', 'none'] as const) {
+      let posted = 0;
+      setLinearHelper((req) => {
+        posted++;
+        expect(req.w).toEqual({ file: 'model.onnx', offset: 1001, stride: N * 4 });
+        if (claim === 'none') return;
+        expect(linearStripesWorker(req, wRows)).toBe(true);
+      });
+      try {
+        const out = new Float32Array(rows * N);
+        expect(linearSimd(x, wRows, b, out, rows, K, N, (v) => v)).toBe(true);
+        expect(posted).toBe(1);
+        expect(Buffer.from(out.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+      } finally {
+        setLinearHelper(undefined);
+      }
+    }
   });
 });
