@@ -22,6 +22,7 @@ import { TargetName, dialectFor } from './dialect.js';
 import { EmitResult, emitProject } from './emit.js';
 import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from './plan.js';
 import { MARKER, checkTarget, writeProject } from './project.js';
+import { helperStarts } from '../compiler/helper-worker.js';
 import { writeWeightFiles } from './weights.js';
 
 /** The design's defaults: the U55C, and w8a16, the hardware precision (fp32 exists to check structure). */
@@ -55,6 +56,8 @@ export interface CompileResult {
   weightBytes: number;
   files: string[];
   seconds: number;
+  /** Helper worker threads started (large models use the second core; 0 for small ones). */
+  helperWorkers: number;
 }
 
 /** The package root (holds templates/), from the source tree or dist/. */
@@ -181,6 +184,7 @@ function manifest(emit: EmitResult, info: { target: TargetName; precision: Preci
 
 export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
   const started = performance.now();
+  const helpersBefore = helperStarts();
   const target = options.target ?? 'vitis';
   const dialect = dialectFor(target);
   const precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
@@ -260,5 +264,6 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     dir, top: emit.top, target, precision: precision.name, device: device.id,
     kernels: emit.kernels.length, tasks: (emit.context.calls as unknown[]).length, weightBytes, files,
     seconds: (performance.now() - started) / 1000,
+    helperWorkers: helperStarts() - helpersBefore,
   };
 }

@@ -87,10 +87,16 @@ let script: URL | null | undefined;
 function helperScript(): URL | null {
   if (script === undefined) {
     const url = new URL('./helper-worker-main.js', import.meta.url);
-    script = typeof SharedArrayBuffer === 'function' && fs.existsSync(fileURLToPath(url)) ? url : null;
+    // LLM2HLS_NO_WORKER=1 forces the single-threaded path (tests compare the two).
+    const enabled = process.env.LLM2HLS_NO_WORKER !== '1' && typeof SharedArrayBuffer === 'function';
+    script = enabled && fs.existsSync(fileURLToPath(url)) ? url : null;
   }
   return script;
 }
+
+let starts = 0;
+/** How many helper workers this process has started (reported by compile). */
+export function helperStarts(): number { return starts; }
 
 /** How long the main thread waits for a result before computing it itself (a stuck or dead worker). */
 export const WAIT_MS = 30_000;
@@ -106,6 +112,7 @@ export class Helper {
       const worker = new Worker(url);
       worker.unref(); // never keeps the process alive
       worker.on('error', () => {}); // a failed worker only means the main thread does the work (see maxAbs, write)
+      starts++;
       return new Helper(worker);
     } catch {
       return undefined;
