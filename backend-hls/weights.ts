@@ -21,6 +21,8 @@ export interface WriteWeightsOptions {
 }
 
 const PAUSE_BYTES = 8 << 20;
+/** About what the worker's start-up costs, in bytes of int8 weights written (startWriter). */
+const WORKER_HEAD_START = 12 << 20;
 
 /** Writes DIR/<bundle>.bin for every bundle; returns the total bytes written. */
 export async function writeWeightFiles(dir: string, bundles: readonly BundleInfo[], weights: readonly WeightEntry[], options: WriteWeightsOptions = {}): Promise<number> {
@@ -92,7 +94,9 @@ function startWriter(dir: string, bundles: readonly BundleInfo[], weights: reado
   const theirs = new Set<WeightEntry>();
   const jobs: WriteJob[] = [];
   const offered = new Set(candidates.map((c) => c.w));
-  let mine = weights.reduce((n, w) => n + (offered.has(w) ? 0 : w.bytes), 0), other = 0;
+  // The worker starts its share behind this thread (starting it, opening and reading the file), so it
+  // counts as WORKER_HEAD_START bytes ahead.
+  let mine = weights.reduce((n, w) => n + (offered.has(w) ? 0 : w.bytes), 0), other = WORKER_HEAD_START;
   for (const { w, job } of candidates) {
     if (other >= mine) { mine += w.bytes; continue; }
     other += w.bytes;

@@ -16,7 +16,8 @@ const reply = (m: HelperReply) => port.postMessage(m);
 
 port.on('message', (req: HelperRequest) => {
   if (req.kind === 'linear') {
-    const rows = staged(req.w, req.K, req.N);
+    // All of W when it fits the staging buffer, else each claimed unit's columns (the LM head).
+    const rows = req.unit === 1 ? staged(req.w, req.K, req.N) : (j0: number, j1: number) => ({ ...stagedColumns(req.w, req.K, j0, j1), col0: j0 });
     if (rows) linearStripesWorker(req, rows); // else this thread claims no stripe: the main thread computes them all
     return;
   }
@@ -73,6 +74,17 @@ function staged(rows: FileRows, R: number, C: number): StridedRows | undefined {
   if (fd === undefined) { fd = fs.openSync(rows.file, 'r'); inputs.set(rows.file, fd); }
   readRange(fd, stage, 0, n, rows.offset);
   return { bytes: new Uint8Array(stage.buffer, stage.byteOffset, n), stride: rows.stride, offset: 0 };
+}
+
+/** Columns [j0, j1) of R rows of float32 at `rows` in the model file, read row by row into the staging buffer (packed rows). */
+function stagedColumns(rows: FileRows, R: number, j0: number, j1: number): StridedRows {
+  const w = (j1 - j0) * 4, n = R * w;
+  if (n > STAGE_MAX) throw new Error(`a block of ${n} bytes exceeds the staging limit`);
+  if (stage.length < n) stage = Buffer.allocUnsafeSlow(Math.max(n, 4 << 20));
+  let fd = inputs.get(rows.file);
+  if (fd === undefined) { fd = fs.openSync(rows.file, 'r'); inputs.set(rows.file, fd); }
+  for (let r = 0; r < R; r++) readRange(fd, stage, r * w, (r + 1) * w, rows.offset + r * rows.stride + j0 * 4);
+  return { bytes: new Uint8Array(stage.buffer, stage.byteOffset, n), stride: w, offset: 0 };
 }
 
 /** channelMaxAbsSimd of a job, in blocks of rows read from the model file. */

@@ -7,7 +7,9 @@
  *    scales) while the main thread calibrates; the main thread blocks on a
  *    shared flag (Atomics.wait) only when it needs a result not ready yet.
  *  - 'linear': about half of each calibration Linear's 64-column stripes,
- *    claimed one at a time from a shared counter (kernels/linear-simd.ts).
+ *    claimed one at a time from a shared counter (kernels/linear-simd.ts); for a W
+ *    larger than the staging buffer (the LM head), a unit of stripes at a time,
+ *    whose columns the worker reads from the file row by row.
  *  - 'write': quantize (and transpose) some int8 weights and write them at
  *    their offsets in the bundle files, while the main thread writes the rest.
  *

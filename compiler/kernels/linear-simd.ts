@@ -137,8 +137,11 @@ export function linearSimd(x: Float32Array, w: Uint8Array | StridedRows, b: Arra
   const k = instance();
   if (!k || rows === 0 || K === 0 || N === 0) return false;
   const inFile = helper && Math.ceil(N / STRIPE) >= MIN_SHARED_STRIPES ? fileRows(rowsOfW) : undefined;
-  if (helper && inFile && spanOf(inFile, K, N) <= STAGE_MAX) {
-    linearShared(k, helper, inFile, { bytes, stride, offset }, x, b, out, rows, K, N, conv);
+  if (helper && inFile) {
+    // A W too large for the worker's staging buffer (the LM head) is claimed a block of stripes at
+    // a time, which the worker reads from the file a block of columns at a time.
+    const unit = spanOf(inFile, K, N) <= STAGE_MAX ? 1 : Math.max(1, Math.floor(UNIT_BYTES / (K * STRIPE * 4)));
+    linearShared(k, helper, inFile, unit, { bytes, stride, offset }, x, b, out, rows, K, N, conv);
     return true;
   }
   const R = (rows + 3) & ~3;
@@ -166,7 +169,7 @@ export function linearSimd(x: Float32Array, w: Uint8Array | StridedRows, b: Arra
 
 /**
  * Calibration of a large model on two cores (compiler/helper-worker.ts): W's 64-column stripes
- * are claimed one at a time by this thread and the helper worker (columns are independent and
+ * are claimed one at a time (or `unit` at a time) by this thread and the helper worker (columns are independent and
  * each thread runs the same kernel on the same bytes, so every sum is the one computed here
  * alone); this thread then adds the bias and converts, exactly as above.
  */
@@ -178,8 +181,10 @@ export interface LinearStripesRequest {
   x: SharedArrayBuffer;
   /** Σ_k x[r, k]·W[k, j] at r·N + j, for r < rows. */
   sums: SharedArrayBuffer;
-  /** [0]: next stripe to claim; [1 + s]: 1 once stripe s is in sums. */
+  /** [0]: next unit (`unit` stripes) to claim; [1 + s]: 1 once stripe s is in sums. */
   ctl: SharedArrayBuffer;
+  /** Stripes per claim: 1, or more for a W the worker stages a block of columns at a time. */
+  unit: number;
   rows: number; K: number; N: number;
 }
 
@@ -188,12 +193,14 @@ let helper: ((req: LinearStripesRequest) => void) | undefined;
 export function setLinearHelper(post: ((req: LinearStripesRequest) => void) | undefined): void { helper = post; }
 /** Narrower W (fewer stripes) are not worth a message to the worker. */
 const MIN_SHARED_STRIPES = 8;
+/** About this many bytes of W per claim when the worker stages W by blocks of columns. */
+const UNIT_BYTES = 4 << 20;
 
-function linearShared(k: Kernel, post: (req: LinearStripesRequest) => void, w: FileRows, local: StridedRows, x: Float32Array,
+function linearShared(k: Kernel, post: (req: LinearStripesRequest) => void, w: FileRows, unit: number, local: StridedRows, x: Float32Array,
   b: ArrayLike<number> | undefined, out: { [i: number]: number }, rows: number, K: number, N: number, conv: (v: number) => number): void {
   const R = (rows + 3) & ~3, stripes = Math.ceil(N / STRIPE);
   const req: LinearStripesRequest = {
-    kind: 'linear', w, rows, K, N,
+    kind: 'linear', w, unit, rows, K, N,
     x: new SharedArrayBuffer(R * K * 8), sums: new SharedArrayBuffer(rows * N * 8), ctl: new SharedArrayBuffer((1 + stripes) * 4),
   };
   const x64 = new Float64Array(req.x);
@@ -201,8 +208,10 @@ function linearShared(k: Kernel, post: (req: LinearStripesRequest) => void, w: F
   post(req);
   runStripes(k, req, local);
   const ctl = new Int32Array(req.ctl);
+  // After one timeout (a stuck or dead worker: it may hold a whole unit of stripes) the rest are not waited for.
+  let wait = WAIT_MS;
   for (let s = 0; s < stripes; s++) {
-    if (Atomics.wait(ctl, 1 + s, 0, WAIT_MS) === 'timed-out') runStripes(k, req, local, s);
+    if (Atomics.wait(ctl, 1 + s, 0, wait) === 'timed-out') { wait = 0; runStripes(k, req, local, s); }
   }
   const sums = new Float64Array(req.sums);
   for (let r = 0; r < rows; r++) {
@@ -212,35 +221,44 @@ function linearShared(k: Kernel, post: (req: LinearStripesRequest) => void, w: F
   }
 }
 
+/** W's columns [col0, ...) as rows: column j of W is at offset + k·stride + (j − col0)·4. */
+export interface ColumnRows extends StridedRows { col0: number }
+/** The columns [j0, j1) of W, read by the caller (the helper worker stages a block at a time). */
+export type StageColumns = (j0: number, j1: number) => ColumnRows;
+
 /**
  * Claims and computes stripes of `req` until none is left (or just stripe `only`): used by
- * this thread and by the helper worker (helper-worker-main.ts).
+ * this thread and by the helper worker (helper-worker-main.ts). `w` is all of W, or a function
+ * giving each claimed unit's columns.
  */
-export function runStripes(k: Kernel, req: LinearStripesRequest, w: StridedRows, only?: number): void {
-  const { rows, K, N } = req;
+export function runStripes(k: Kernel, req: LinearStripesRequest, w: StridedRows | StageColumns, only?: number): void {
+  const { rows, K, N, unit } = req;
   const R = (rows + 3) & ~3, stripes = Math.ceil(N / STRIPE);
   const xOff = 0, wOff = R * K * 8, oOff = wOff + K * STRIPE * 4, need = oOff + R * STRIPE * 8;
   if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
   const buf = k.memory.buffer;
   new Float64Array(buf, xOff, R * K).set(new Float64Array(req.x));
   const wm = new Uint8Array(buf, wOff, K * STRIPE * 4), om = new Float64Array(buf, oOff, R * STRIPE);
-  const bytes = new Uint8Array(w.bytes.buffer, w.bytes.byteOffset, w.bytes.byteLength), { offset, stride } = w;
   const ctl = new Int32Array(req.ctl), sums = new Float64Array(req.sums);
   for (;;) {
-    const s = only ?? Atomics.add(ctl, 0, 1);
-    if (s >= stripes) return;
-    const j0 = s * STRIPE, j1 = Math.min(N, j0 + STRIPE), n = j1 - j0, S = (n + 3) & ~3;
-    for (let kk = 0; kk < K; kk++) wm.set(bytes.subarray(offset + kk * stride + j0 * 4, offset + kk * stride + j1 * 4), kk * S * 4);
-    k.lin(xOff, wOff, oOff, R, K, S);
-    for (let r = 0; r < rows; r++) sums.set(om.subarray(r * S, r * S + n), r * N + j0);
-    Atomics.store(ctl, 1 + s, 1);
-    Atomics.notify(ctl, 1 + s);
+    const s0 = only ?? Atomics.add(ctl, 0, 1) * unit, s1 = only !== undefined ? only + 1 : Math.min(stripes, s0 + unit);
+    if (s0 >= stripes) return;
+    const cw = typeof w === 'function' ? w(s0 * STRIPE, Math.min(N, s1 * STRIPE)) : { ...w, col0: 0 };
+    const bytes = new Uint8Array(cw.bytes.buffer, cw.bytes.byteOffset, cw.bytes.byteLength), { stride } = cw, offset = cw.offset - cw.col0 * 4;
+    for (let s = s0; s < s1; s++) {
+      const j0 = s * STRIPE, j1 = Math.min(N, j0 + STRIPE), n = j1 - j0, S = (n + 3) & ~3;
+      for (let kk = 0; kk < K; kk++) wm.set(bytes.subarray(offset + kk * stride + j0 * 4, offset + kk * stride + j1 * 4), kk * S * 4);
+      k.lin(xOff, wOff, oOff, R, K, S);
+      for (let r = 0; r < rows; r++) sums.set(om.subarray(r * S, r * S + n), r * N + j0);
+      Atomics.store(ctl, 1 + s, 1);
+      Atomics.notify(ctl, 1 + s);
+    }
     if (only !== undefined) return;
   }
 }
 
 /** The helper worker's side of a shared Linear (false: no SIMD module; this thread then computes every stripe). */
-export function linearStripesWorker(req: LinearStripesRequest, w: StridedRows): boolean {
+export function linearStripesWorker(req: LinearStripesRequest, w: StridedRows | StageColumns): boolean {
   const k = instance();
   if (!k) return false;
   runStripes(k, req, w);

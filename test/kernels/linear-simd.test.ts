@@ -79,4 +79,37 @@ describe('linearSimd with the helper worker\'s stripes (compiler/helper-worker.t
       }
     }
   });
+
+  it('gives the same bits when stripes are claimed in units and the worker stages each unit\'s columns', () => {
+    const file = Buffer.alloc(HELPER_MIN_BYTES);
+    registerModelFile(file, 'model.onnx');
+    let s = 13;
+    const rand = () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 - 0.5; };
+    const rows = 6, K = 17, N = 64 * 10 + 3;
+    const x = Float32Array.from({ length: rows * K }, () => rand() * 1e3);
+    const w = Float32Array.from({ length: K * N }, () => rand() * 1e-2);
+    const b = Float32Array.from({ length: N }, () => rand());
+    file.set(new Uint8Array(w.buffer), 2003);
+    const wRows = { bytes: file.subarray(2003, 2003 + K * N * 4), stride: N * 4, offset: 0 };
+    const ref = reference(x, w, b, rows, K, N);
+    // Columns [j0, j1) packed into a fresh buffer, as the worker reads them from the file (helper-worker-main.ts).
+    const stage = (j0: number, j1: number) => {
+      const n = (j1 - j0) * 4, bytes = new Uint8Array(K * n);
+      for (let k = 0; k < K; k++) bytes.set(file.subarray(2003 + k * N * 4 + j0 * 4, 2003 + k * N * 4 + j1 * 4), k * n);
+      return { bytes, stride: n, offset: 0, col0: j0 };
+    };
+    for (const claim of ['all', 'none'] as const) {
+      setLinearHelper((req) => {
+        req.unit = 3; // both threads claim units of 3 stripes (a W too large to stage whole)
+        if (claim === 'all') expect(linearStripesWorker(req, stage)).toBe(true);
+      });
+      try {
+        const out = new Float32Array(rows * N);
+        expect(linearSimd(x, wRows, b, out, rows, K, N, (v) => v)).toBe(true);
+        expect(Buffer.from(out.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
+      } finally {
+        setLinearHelper(undefined);
+      }
+    }
+  });
 });
