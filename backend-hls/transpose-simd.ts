@@ -12,23 +12,13 @@
  * [K0, K1) (multiples of 4), columns [0, NC) (a multiple of 4).
  */
 import type { StridedRows } from '../compiler/tensor.js';
+import { add, assemble, block, br, brIf, get, geu, I32, i32, inc, lazyKernel, leb, loop, mul, set, shl, simd, V128 } from '../compiler/wasm/asm.js';
 
-const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-const str = (s: string): number[] => [...leb(s.length), ...Array.from(Buffer.from(s))];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 
 function moduleBytes(): Uint8Array {
-  const get = (i: number) => [0x20, ...leb(i)], set = (i: number) => [0x21, ...leb(i)];
-  const i32 = (n: number) => [0x41, ...leb(n)]; // small non-negative constants only
-  const add = [0x6a], mul = [0x6c], geu = [0x4f], shl = [0x74];
-  const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
   const load = (off: number) => simd(0x00, 0, ...leb(off)), store = simd(0x0b, 0, 0);
   // i8x16.shuffle picking 32-bit lanes (0-3 from the first operand, 4-7 from the second).
   const shuffle = (...lanes: number[]) => simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
-  const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-  const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-  const brIf = (d: number) => [0x0d, ...leb(d)], br = (d: number) => [0x0c, ...leb(d)];
-  const inc = (l: number, n: number) => [...get(l), ...i32(n), ...add, ...set(l)];
   // Params 0 src, 1 out, 2 K, 3 N, 4 NC, 5 K0, 6 K1; i32 locals 7 k, 8 c, 9 p (src row k, column c), 10 o (out[c][k]),
   // 11 N·4 (src row stride), 12 K·4 (out row stride); v128 locals 13-16 rows k..k+3, 17-20 half-transposed pairs.
   const SRC = 0, OUT = 1, K = 2, N = 3, NC = 4, K0 = 5, K1 = 6, KK = 7, C = 8, P = 9, O = 10, N4 = 11, K4 = 12, R = 13, T = 17;
@@ -60,36 +50,13 @@ function moduleBytes(): Uint8Array {
       br(0),
     )),
   ];
-  const body = [...leb(2), ...leb(6), 0x7f, ...leb(8), 0x7b, ...code, 0x0b];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...str('tr'), 0x00, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
-  ]);
+  return assemble(Array(7).fill(I32), [{ name: 'tr', locals: [[6, I32], [8, V128]], code }]);
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Fn = (src: number, out: number, K: number, N: number, NC: number, K0: number, K1: number) => void;
 interface Kernel { memory: WebAssembly.Memory; tr: Fn }
-let kernel: Kernel | null | undefined;
-
-function instance(): Kernel | null {
-  if (kernel === undefined) {
-    try {
-      if (!LITTLE_ENDIAN) throw new Error('big-endian host');
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>), { env: { mem: memory } });
-      kernel = { memory, tr: inst.exports.tr as Fn };
-    } catch {
-      kernel = null; // no wasm SIMD: callers use the scalar loop
-    }
-  }
-  return kernel;
-}
+/** null without wasm SIMD: callers use the scalar loop. */
+const instance = lazyKernel<Kernel>(moduleBytes, (e, memory) => ({ memory, tr: e.tr as Fn }));
 
 /** Bytes of W copied into the module's memory at a time (its memory never shrinks: a wide W goes in column blocks). */
 const BLOCK_BYTES = 4 << 20;

@@ -13,41 +13,21 @@
  * float64; four rows × four columns per pass over k (eight f64x2 accumulators).
  */
 import type { StridedRows } from '../tensor.js';
+import { add, assemble, block, br, brIf, get, geu, I32, i32, inc, lazyKernel, loop, memarg, mul, set, shl, simd, V128 } from '../wasm/asm.js';
 import { FileRows, STAGE_MAX, WAIT_MS, fileRows, spanOf } from '../helper-worker.js';
 
-const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && !(b & 0x40)) || (n === -1 && (b & 0x40))) { out.push(b); return out; }
-    out.push(b | 0x80);
-  }
-};
-const str = (s: string): number[] => [...leb(s.length), ...Array.from(Buffer.from(s))];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 
 function moduleBytes(): Uint8Array {
-  const get = (i: number) => [0x20, ...leb(i)], set = (i: number) => [0x21, ...leb(i)];
-  const i32 = (n: number) => [0x41, ...sleb(n)];
-  const add = [0x6a], shl = [0x74], mul = [0x6c], geu = [0x4f];
-  const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
-  const memarg = (align: number, off: number) => [...leb(align), ...leb(off)];
   const v128load = (off: number) => simd(0x00, ...memarg(2, off));
   const load64Splat = (off: number) => simd(0x0a, ...memarg(3, off));
   const v128store = (off: number) => simd(0x0b, ...memarg(3, off));
   const promoteLow = simd(0x5f), f64x2Add = simd(0xf0), f64x2Mul = simd(0xf2);
   const highToLow = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
-  const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-  const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-  const brIf = (d: number) => [0x0d, ...leb(d)], br = (d: number) => [0x0c, ...leb(d)];
   // Params 0 x, 1 w, 2 o, 3 rows, 4 K, 5 S; i32 locals 6 rb, 7 j, 8 k, 9-12 p0..p3 (x rows), 13 pw, 14 K·8, 15 S·4,
   // 16 po, 17 S·8; v128 locals 18 w (4 x f32), 19 w01, 20 w23 (f64x2), 21 x splat, 22..29 acc[row][half].
   const X = 0, W = 1, O = 2, ROWS = 3, K = 4, S = 5, RB = 6, J = 7, KK = 8, P0 = 9, PW = 13, K8 = 14, S4 = 15, PO = 16, S8 = 17;
   const WV = 18, W01 = 19, W23 = 20, XS = 21, ACC = 22;
-  const inc = (l: number, n: number) => [...get(l), ...i32(n), ...add, ...set(l)];
   const incBy = (l: number, by: number) => [...get(l), ...get(by), ...add, ...set(l)];
   const rows4 = [0, 1, 2, 3];
   const code = [
@@ -90,37 +70,15 @@ function moduleBytes(): Uint8Array {
       br(0),
     )),
   ];
-  const body = [...leb(2), ...leb(12), 0x7f, ...leb(12), 0x7b, ...code, 0x0b];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...str('lin'), 0x00, 0]),
-    ...section(10, [1, ...leb(body.length), ...body]),
-  ]);
+  return assemble(Array(6).fill(I32), [{ name: 'lin', locals: [[12, I32], [12, V128]], code }]);
 }
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Columns per stripe of W copied into the module's memory. */
 const STRIPE = 64;
 
 export interface Kernel { memory: WebAssembly.Memory; lin: (x: number, w: number, o: number, rows: number, K: number, S: number) => void }
-let kernel: Kernel | null | undefined;
-
-function instance(): Kernel | null {
-  if (kernel === undefined) {
-    try {
-      if (!LITTLE_ENDIAN) throw new Error('big-endian host');
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>), { env: { mem: memory } });
-      kernel = { memory, lin: inst.exports.lin as Kernel['lin'] };
-    } catch {
-      kernel = null; // no wasm SIMD: callers use the scalar kernel
-    }
-  }
-  return kernel;
-}
+/** null without wasm SIMD: callers use the scalar kernel. */
+const instance = lazyKernel<Kernel>(moduleBytes, (e, memory) => ({ memory, lin: e.lin as Kernel['lin'] }));
 
 /**
  * out[r, j] = conv(Σ_k x[r, k]·W[k, j] (+ b[j])) for x [rows, K] float32 and

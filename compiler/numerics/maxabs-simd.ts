@@ -17,23 +17,13 @@
  *   rowmax(src, m, rows, C, C4): m[4r .. 4r+3] = lane maxima of |src[r, 0 .. C4)|
  */
 import type { StridedRows } from '../tensor.js';
+import { add, assemble, block, br, brIf, get, geu, I32, i32, inc, lazyKernel, loop, mul, set, shl, simd, V128 } from '../wasm/asm.js';
 
-const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-const str = (s: string): number[] => [...leb(s.length), ...Array.from(Buffer.from(s))];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 
 function moduleBytes(): Uint8Array {
-  const get = (i: number) => [0x20, ...leb(i)], set = (i: number) => [0x21, ...leb(i)];
-  const i32 = (n: number) => [0x41, ...leb(n)]; // small non-negative constants only
-  const add = [0x6a], mul = [0x6c], geu = [0x4f], shl = [0x74];
-  const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
   const load = simd(0x00, 0, 0), store = simd(0x0b, 0, 0);
   const abs = simd(0xe0), pmax = simd(0xeb);
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
-  const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-  const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-  const brIf = (d: number) => [0x0d, ...leb(d)], br = (d: number) => [0x0c, ...leb(d)];
-  const inc = (l: number, n: number) => [...get(l), ...i32(n), ...add, ...set(l)];
   // Params 0 src, 1 m, 2 rows, 3 C, 4 C4; i32 locals 5 r, 6 c, 7 p, 8 q; v128 local 9 acc.
   const SRC = 0, M = 1, ROWS = 2, C = 3, C4 = 4, R = 5, CC = 6, P = 7, Q = 8, ACC = 9;
   const rowStart = [...get(SRC), ...get(R), ...get(C), ...mul, ...i32(2), ...shl, ...add, ...set(P), ...i32(0), ...set(CC)];
@@ -68,36 +58,14 @@ function moduleBytes(): Uint8Array {
       br(0),
     )),
   ];
-  const body = (code: number[]) => { const b = [...leb(2), ...leb(4), 0x7f, ...leb(1), 0x7b, ...code, 0x0b]; return [...leb(b.length), ...b]; };
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...str('colmax'), 0x00, 0, ...str('rowmax'), 0x00, 1]),
-    ...section(10, [2, ...body(colmax), ...body(rowmax)]),
-  ]);
+  const locals: [number, number][] = [[4, I32], [1, V128]];
+  return assemble(Array(5).fill(I32), [{ name: 'colmax', locals, code: colmax }, { name: 'rowmax', locals, code: rowmax }]);
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Fn = (src: number, m: number, rows: number, C: number, C4: number) => void;
 interface Kernel { memory: WebAssembly.Memory; colmax: Fn; rowmax: Fn }
-let kernel: Kernel | null | undefined;
-
-function instance(): Kernel | null {
-  if (kernel === undefined) {
-    try {
-      if (!LITTLE_ENDIAN) throw new Error('big-endian host');
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>), { env: { mem: memory } });
-      kernel = { memory, colmax: inst.exports.colmax as Fn, rowmax: inst.exports.rowmax as Fn };
-    } catch {
-      kernel = null; // no wasm SIMD: callers use the scalar loops
-    }
-  }
-  return kernel;
-}
+/** null without wasm SIMD: callers use the scalar loops. */
+const instance = lazyKernel<Kernel>(moduleBytes, (e, memory) => ({ memory, colmax: e.colmax as Fn, rowmax: e.rowmax as Fn }));
 
 /** Bytes of weights copied into the module's memory at a time (its memory never shrinks). */
 const BLOCK_BYTES = 4 << 20;

@@ -14,26 +14,16 @@
  * multiple of 4 (the caller does the last N − NC columns).
  */
 import type { StridedRows } from '../tensor.js';
+import { add, assemble, block, br, brIf, F64, get, geu, I32, i32, lazyKernel, loop, memarg, mul, set, shl, simd, V128 } from '../wasm/asm.js';
 
-const leb = (n: number): number[] => { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; };
-const str = (s: string): number[] => [...leb(s.length), ...Array.from(Buffer.from(s))];
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 
 function moduleBytes(): Uint8Array {
-  const get = (i: number) => [0x20, ...leb(i)], set = (i: number) => [0x21, ...leb(i)];
-  const i32 = (n: number) => [0x41, ...leb(n)]; // small non-negative constants only
-  const add = [0x6a], mul = [0x6c], geu = [0x4f], shl = [0x74];
-  const simd = (op: number, ...imm: number[]) => [0xfd, ...leb(op), ...imm];
-  const memarg = (align: number, off: number) => [...leb(align), ...leb(off)];
   const v128load = (off: number) => simd(0x00, ...memarg(0, off));
   const store8 = (off: number) => [0x3a, ...memarg(0, off)];
   const promoteLow = simd(0x5f), div = simd(0xf3), min = simd(0xf4), max = simd(0xf5), nearest = simd(0x94);
   const truncSatZero = simd(0xfc), splat = simd(0x14), neg = simd(0xed), load64Splat = simd(0x0a, ...memarg(0, 0));
   const lane = (l: number) => simd(0x1b, l);
   const highToLow = simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
-  const block = (...body: number[][]) => [0x02, 0x40, ...body.flat(), 0x0b];
-  const loop = (...body: number[][]) => [0x03, 0x40, ...body.flat(), 0x0b];
-  const brIf = (d: number) => [0x0d, ...leb(d)], br = (d: number) => [0x0c, ...leb(d)];
   // Params 0 src, 1 scale, 2 out, 3 K, 4 N, 5 qmax (f64), 6 NC, 7 K0, 8 K1; i32 locals 9 c, 10 k, 11 p, 12 o, 13 N·4;
   // v128 locals 14 s01, 15 s23, 16 w, 17 lo, 18 hi, 19 qmax, 20 −qmax.
   const SRC = 0, SCALE = 1, OUT = 2, K = 3, N = 4, QMAX = 5, NC = 6, K0 = 7, K1 = 8, C = 9, KK = 10, P = 11, O = 12, N4 = 13;
@@ -70,7 +60,6 @@ function moduleBytes(): Uint8Array {
       br(0),
     )),
   ];
-  const body = [...leb(2), ...leb(5), 0x7f, ...leb(7), 0x7b, ...code, 0x0b];
   // qr(src, scale, out, R, C, qmax, C4, 0, 0): row-major q of rows [0, R) (scale per row), columns [0, C4).
   // Same params and locals; 9 r, 10 c, 11 p (src), 12 o (out); 14 splat(scale[r]).
   const R = K, CC = KK, C4 = NC, S = S01;
@@ -102,36 +91,15 @@ function moduleBytes(): Uint8Array {
       br(0),
     )),
   ];
-  const body2 = [...leb(2), ...leb(5), 0x7f, ...leb(7), 0x7b, ...rowQuant, 0x0b];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [1, 0x60, 9, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7c, 0x7f, 0x7f, 0x7f, 0]),
-    ...section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]),
-    ...section(3, [2, 0, 0]),
-    ...section(7, [2, ...str('qt'), 0x00, 0, ...str('qr'), 0x00, 1]),
-    ...section(10, [2, ...leb(body.length), ...body, ...leb(body2.length), ...body2]),
-  ]);
+  const locals: [number, number][] = [[5, I32], [7, V128]];
+  const params = [I32, I32, I32, I32, I32, F64, I32, I32, I32];
+  return assemble(params, [{ name: 'qt', locals, code }, { name: 'qr', locals, code: rowQuant }]);
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Fn = (src: number, scale: number, out: number, K: number, N: number, qmax: number, NC: number, K0: number, K1: number) => void;
 interface Kernel { memory: WebAssembly.Memory; qt: Fn; qr: Fn }
-let kernel: Kernel | null | undefined;
-
-function instance(): Kernel | null {
-  if (kernel === undefined) {
-    try {
-      if (!LITTLE_ENDIAN) throw new Error('big-endian host');
-      const memory = new WebAssembly.Memory({ initial: 1 });
-      const inst = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as Uint8Array<ArrayBuffer>), { env: { mem: memory } });
-      kernel = { memory, qt: inst.exports.qt as Fn, qr: inst.exports.qr as Fn };
-    } catch {
-      kernel = null; // no wasm SIMD: callers use the scalar loops
-    }
-  }
-  return kernel;
-}
+/** null without wasm SIMD: callers use the scalar loops. */
+const instance = lazyKernel<Kernel>(moduleBytes, (e, memory) => ({ memory, qt: e.qt as Fn, qr: e.qr as Fn }));
 
 const ROUNDER = 6755399441055744; // 1.5·2^52, as in quantize.ts
 const ROW_BLOCK = 32;
