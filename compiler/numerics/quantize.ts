@@ -187,33 +187,21 @@ export function* quantizedTransposedChunks(q: QuantWeights, colsPerChunk?: numbe
   for (let c0 = 0; c0 < N; c0 += cols) {
     const c1 = Math.min(N, c0 + cols);
     const out = new Int8Array((c1 - c0) * K);
-    if (v instanceof Float32Array) quantizeTransposeF32(v, out, K, N, c0, c1, q.scale, qmax);
-    else quantizeTransposeAny(v, out, K, N, c0, c1, q.scale, qmax);
+    quantizeTranspose(v, out, K, N, c0, c1, q.scale, qmax);
     yield out;
   }
 }
 
-/* out[(c - c0) * K + k] = q(v[k * N + c]) for c in [c0, c1), in 32x32 tiles. */
-function quantizeTransposeF32(v: Float32Array, out: Int8Array, K: number, N: number, c0: number, c1: number, scale: Float64Array, qmax: number): void {
+/* out[(c - c0) * K + k] = q(v[k * N + c]) for c in [c0, c1), in 32x32 tiles (the scalar fallback of quantize-simd.ts). */
+function quantizeTranspose(v: ArrayLike<number>, out: Int8Array, K: number, N: number, c0: number, c1: number, scale: Float64Array, qmax: number): void {
   for (let k0 = 0; k0 < K; k0 += 32) {
     const k1 = Math.min(K, k0 + 32);
     for (let cb = c0; cb < c1; cb += 32) {
       const ce = Math.min(c1, cb + 32);
       for (let k = k0; k < k1; k++) {
         const base = k * N;
-        for (let c = cb; c < ce; c++) {
-          const x = v[base + c] / scale[c];
-          out[(c - c0) * K + k] = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
-        }
+        for (let c = cb; c < ce; c++) out[(c - c0) * K + k] = roundClamp(v[base + c] / scale[c], qmax);
       }
-    }
-  }
-}
-function quantizeTransposeAny(v: ArrayLike<number>, out: Int8Array, K: number, N: number, c0: number, c1: number, scale: Float64Array, qmax: number): void {
-  for (let k = 0; k < K; k++) {
-    for (let c = c0; c < c1; c++) {
-      const x = v[k * N + c] / scale[c];
-      out[(c - c0) * K + k] = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
     }
   }
 }
@@ -228,44 +216,24 @@ export function quantizedColumnAbsSums(q: QuantWeights): Float64Array {
   const qmax = qmaxOf(q.bits);
   const sums = new Float64Array(N);
   for (const { values } of sourceParts(sourceOf(q), N)) {
-    if (values instanceof Float32Array) absSumsF32(values, N, q.scale, qmax, sums);
-    else absSumsAny(values, N, q.scale, qmax, sums);
+    for (let o = 0; o < values.length; o += N) {
+      for (let c = 0; c < N; c++) { const r = roundClamp(values[o + c] / q.scale[c], qmax); sums[c] += r < 0 ? -r : r; }
+    }
   }
   return sums;
 }
-function absSumsF32(v: Float32Array, N: number, scale: Float64Array, qmax: number, sums: Float64Array): void {
-  for (let o = 0; o < v.length; o += N) {
-    for (let c = 0; c < N; c++) {
-      const x = v[o + c] / scale[c];
-      const r = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
-      sums[c] += r < 0 ? -r : r;
-    }
-  }
-}
-function absSumsAny(v: ArrayLike<number>, N: number, scale: Float64Array, qmax: number, sums: Float64Array): void {
-  for (let o = 0; o < v.length; o += N) {
-    for (let c = 0; c < N; c++) {
-      const x = v[o + c] / scale[c];
-      const r = x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
-      sums[c] += r < 0 ? -r : r;
-    }
-  }
-}
-
 function scalesOf(maxAbs: Float64Array, qmax: number): Float64Array {
   const scale = new Float64Array(maxAbs.length);
   for (let ch = 0; ch < maxAbs.length; ch++) scale[ch] = maxAbs[ch] > 0 && Number.isFinite(maxAbs[ch]) ? maxAbs[ch] / qmax : 1;
   return scale;
 }
 
-/** max |w| per channel over elements [start, start + n) of a row-major [R, C] array (`w` holds just those, from index 0). */
+/**
+ * max |w| per channel over elements [start, start + n) of a row-major [R, C]
+ * array (`w` holds just those, from index 0). Large float32 weights take the
+ * SIMD path (maxabs-simd.ts); this loop serves small and non-float32 ones.
+ */
 function channelMaxAbs(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
-  if (w instanceof Float32Array) channelMaxAbsF32(w, start, n, C, axis, maxAbs);
-  else channelMaxAbsAny(w, start, n, C, axis, maxAbs);
-}
-
-// One monomorphic copy per element type (Float32Array: every float32/float16 weight), a plain loop per row.
-function channelMaxAbsF32(w: Float32Array, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
   for (let i = 0; i < n;) {
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
@@ -277,25 +245,6 @@ function channelMaxAbsF32(w: Float32Array, start: number, n: number, C: number, 
       maxAbs[row] = m;
     }
   }
-}
-function channelMaxAbsAny(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, maxAbs: Float64Array): void {
-  for (let i = 0; i < n;) {
-    const row = Math.floor((start + i) / C);
-    const rowEnd = Math.min(n, (row + 1) * C - start);
-    if (axis === 1) {
-      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) { const a = Math.abs(w[i]); if (a > maxAbs[c]) maxAbs[c] = a; }
-    } else {
-      let m = maxAbs[row];
-      for (; i < rowEnd; i++) { const a = Math.abs(w[i]); if (a > m) m = a; }
-      maxAbs[row] = m;
-    }
-  }
-}
-
-/** q = clamp(roundHalfEven(w / scale[channel]), ±qmax) for elements [start, start + n), into data[at ...]. */
-function quantizeInto(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
-  if (w instanceof Float32Array) quantizeIntoF32(w, start, n, C, axis, scale, qmax, data, at);
-  else quantizeIntoAny(w, start, n, C, axis, scale, qmax, data, at);
 }
 
 /** 1.5·2^52: for |x| < 2^51, (x + ROUNDER) − ROUNDER is x rounded to an integer, ties to even (IEEE default rounding). */
@@ -307,19 +256,11 @@ function roundClamp(x: number, qmax: number): number {
   return x >= qmax ? qmax : x <= -qmax ? -qmax : x !== x ? 0 : (x + ROUNDER) - ROUNDER;
 }
 
-function quantizeIntoF32(w: Float32Array, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
-  for (let i = 0; i < n;) {
-    const row = Math.floor((start + i) / C);
-    const rowEnd = Math.min(n, (row + 1) * C - start);
-    if (axis === 1) {
-      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) data[at + i] = roundClamp(w[i] / scale[c], qmax);
-    } else {
-      const s = scale[row];
-      for (; i < rowEnd; i++) data[at + i] = roundClamp(w[i] / s, qmax);
-    }
-  }
-}
-function quantizeIntoAny(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
+/**
+ * q = clamp(roundHalfEven(w / scale[channel]), ±qmax) for elements [start, start + n), into data[at ...].
+ * Large float32 weights take the SIMD path (quantize-simd.ts); this loop serves the rest.
+ */
+function quantizeInto(w: ArrayLike<number>, start: number, n: number, C: number, axis: 0 | 1, scale: Float64Array, qmax: number, data: Int8Array, at: number): void {
   for (let i = 0; i < n;) {
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
