@@ -9,22 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../backend-hls/compile.js';
 import { simulate } from '../../runtime/csim.js';
 import { readTensorDir, readTensorFile } from '../../frontend/tensor-files.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { FIXTURE_CASES, FixtureCase } from '../helpers/fixtures.js';
 import { relativeError } from '../helpers/compare.js';
 import { runOrt } from '../helpers/ort.js';
 import { FORBIDDEN_FRAGMENTS, buildWeirdModel } from './weird-model.js';
 
-const F = path.join(ROOT, 'test', 'fixtures', 'exported');
-interface Case { name: string; model: string; data: string; bind?: Record<string, number> }
-const CASES: Case[] = [
-  { name: 'gpt2_mini', model: `${F}/gpt2_mini.onnx`, data: `${F}/gpt2_mini_data` },
-  { name: 'gpt2_mini_op17', model: `${F}/gpt2_mini_op17.onnx`, data: `${F}/gpt2_mini_op17_data` },
-  { name: 'llama_mini', model: `${F}/llama_mini.onnx`, data: `${F}/llama_mini_data` },
-  { name: 'encoder_mini', model: `${F}/encoder_mini.onnx`, data: `${F}/encoder_mini_data` },
-  { name: 'gpt2_mini_past prefill', model: `${F}/gpt2_mini_past.onnx`, data: `${F}/gpt2_mini_past_data/prefill`, bind: { sequence: 5, past_sequence: 0 } },
-  { name: 'gpt2_mini_past decode', model: `${F}/gpt2_mini_past.onnx`, data: `${F}/gpt2_mini_past_data/decode`, bind: { sequence: 1, past_sequence: 5 } },
-  { name: 'tiny_gpt example', model: `${ROOT}/examples/tiny_gpt.onnx`, data: `${ROOT}/examples/tiny_gpt_data`, bind: { sequence: 8 } },
-];
+type Case = FixtureCase;
+const CASES = FIXTURE_CASES;
 const TARGETS = ['vitis', 'bambu'] as const;
 const TOLERANCE = 1e-3;
 

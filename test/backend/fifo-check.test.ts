@@ -14,19 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../backend-hls/compile.js';
 import { parseConfig } from '../../backend-hls/config.js';
 import { DeadlockError, simulate } from '../../runtime/csim.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { FIXTURE_CASES, FixtureCase } from '../helpers/fixtures.js';
 
-const F = path.join(ROOT, 'test', 'fixtures', 'exported');
-interface Case { name: string; model: string; data: string; bind?: Record<string, number> }
-const CASES: Case[] = [
-  { name: 'gpt2_mini', model: `${F}/gpt2_mini.onnx`, data: `${F}/gpt2_mini_data` },
-  { name: 'gpt2_mini_op17', model: `${F}/gpt2_mini_op17.onnx`, data: `${F}/gpt2_mini_op17_data` },
-  { name: 'llama_mini', model: `${F}/llama_mini.onnx`, data: `${F}/llama_mini_data` },
-  { name: 'encoder_mini', model: `${F}/encoder_mini.onnx`, data: `${F}/encoder_mini_data` },
-  { name: 'gpt2_mini_past prefill', model: `${F}/gpt2_mini_past.onnx`, data: `${F}/gpt2_mini_past_data/prefill`, bind: { sequence: 5, past_sequence: 0 } },
-  { name: 'gpt2_mini_past decode', model: `${F}/gpt2_mini_past.onnx`, data: `${F}/gpt2_mini_past_data/decode`, bind: { sequence: 1, past_sequence: 5 } },
-  { name: 'tiny_gpt example', model: `${ROOT}/examples/tiny_gpt.onnx`, data: `${ROOT}/examples/tiny_gpt_data`, bind: { sequence: 8 } },
-];
+type Case = FixtureCase;
+const CASES = FIXTURE_CASES;
 const OPTIONS = { target: 'vitis' as const, device: 'u55c', precision: 'w8a16' };
 
 /** The raw output files of the last run (csim/out/output_N.bin). */
