@@ -14,7 +14,7 @@ export type Bindings = Record<string, number>;
 const isName = (d: Dim): d is string => typeof d === 'string' && d !== '?';
 const list = (b: Bindings) => Object.entries(b).map(([n, v]) => `${n}=${v}`).join(', ');
 
-/** Fails unless `value` can size a dimension (0 passes here: an empty KV-cache past is one; see checkInferred). */
+/** Fails unless `value` can size a dimension (0 passes here: an empty KV-cache past is one; bindAndInfer rejects a 0 that empties an output). */
 function checkSize(name: string, value: unknown, text = String(value)): void {
   if (!Number.isInteger(value) || (value as number) < 0) throw new UserError(`binding ${name}=${text}: a dimension must be a positive integer`);
 }
@@ -114,13 +114,14 @@ export function bindAndInfer(graph: Graph, bindings: Bindings, options: InferOpt
   applyBindings(graph, bindings);
   const result = inferGraph(graph, options);
   const fromInputs = Object.fromEntries(Object.entries(bindings).filter(([n]) => inputDims.has(n)));
+  const others = Object.keys(fromInputs).length > 0 ? `with ${list(fromInputs)}, ` : '';
   graph.outputs.forEach((out, i) => {
     const shape = formatShape(out.shape);
     if (out.shape.length === declared[i].length) {
       declared[i].forEach((d, k) => {
         const got = out.shape[k];
         if (!isName(d) || inputDims.has(d) || bindings[d] === undefined || typeof got !== 'number' || got === bindings[d]) return;
-        throw new UserError(`binding ${d}=${bindings[d]} contradicts the model: with ${list(fromInputs)}, output '${out.name}' is ${shape}, so '${d}' is ${got}`);
+        throw new UserError(`binding ${d}=${bindings[d]} contradicts the model: ${others}output '${out.name}' is ${shape}, so '${d}' is ${got}`);
       });
     }
     const zeros = Object.entries(fromInputs).filter(([, v]) => v === 0).map(([n]) => `${n}=0`);
