@@ -15,6 +15,8 @@ export interface ValueType {
 
 export interface ValueInfo extends ValueType {
   name: string;
+  /** A graph input the model gives no shape at all (not even a rank): only an input file can bind it. */
+  shapeUnknown?: boolean;
 }
 
 export type AttrValue = number | string | number[] | string[] | Tensor;

@@ -1,13 +1,13 @@
 /** `llm2hls inspect`: what is in a model and whether llm2hls can compile it. */
-import { Dim, Graph, isStatic } from './graph.js';
+import { Dim, Graph, ValueInfo, isStatic } from './graph.js';
 import { fuseGraph } from './passes/pipelines.js';
 import { DTYPE_BYTES, FLOAT_TYPES } from './tensor.js';
 import { loadOnnxFile } from '../frontend/onnx-load.js';
-import { Bindings, applyBindings } from '../frontend/bind.js';
-import { UnsupportedNode, inferGraph } from '../frontend/infer.js';
+import { Bindings, bindAndInfer } from '../frontend/bind.js';
+import { UnsupportedNode } from '../frontend/infer.js';
 import { supportedOps } from './ops/index.js';
 
-export interface TensorSummary { name: string; dtype: string; shape: Dim[] }
+export interface TensorSummary { name: string; dtype: string; shape: Dim[]; /** An input the model gives no shape (not even a rank). */ shapeUnknown?: true }
 
 export interface InspectReport {
   file: string;
@@ -49,12 +49,11 @@ export function inspectGraph(graph: Graph, file: string, options: InspectOptions
   }
   const initCount = graph.initializers.size;
   const nodeCount = graph.nodes.length;
-  applyBindings(graph, options.bindings ?? {});
-  const { unsupported } = inferGraph(graph, { fold: true, strict: false });
+  const { unsupported } = bindAndInfer(graph, options.bindings ?? {}, { fold: true, strict: false });
   const symbolic = new Set<string>();
   for (const v of [...graph.inputs, ...graph.outputs]) for (const d of v.shape) if (typeof d === 'string' && d !== '?') symbolic.add(d);
   const fusion = unsupported.length === 0 && graphIsStatic(graph) ? fusionSummary(graph) : undefined;
-  const summary = (v: { name: string; dtype: string; shape: Dim[] }) => ({ name: v.name, dtype: v.dtype, shape: [...v.shape] });
+  const summary = (v: ValueInfo): TensorSummary => ({ name: v.name, dtype: v.dtype, shape: [...v.shape], ...(v.shapeUnknown ? { shapeUnknown: true } : {}) });
   return {
     file,
     graphName: graph.name,
@@ -75,7 +74,8 @@ export function inspectGraph(graph: Graph, file: string, options: InspectOptions
 }
 
 function graphIsStatic(graph: Graph): boolean {
-  return [...graph.types.values()].every((t) => isStatic(t.shape));
+  // An input without a shape has no type, so nothing after it was inferred.
+  return graph.inputs.every((v) => graph.types.has(v.name)) && [...graph.types.values()].every((t) => isStatic(t.shape));
 }
 
 /** Ops a fused graph may keep besides the llm.* kernels. */

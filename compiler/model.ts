@@ -2,8 +2,8 @@
 import { Graph } from './graph.js';
 import { verifyGraph } from './verify.js';
 import { loadOnnxFile } from '../frontend/onnx-load.js';
-import { Bindings, applyBindings, requireBound } from '../frontend/bind.js';
-import { inferGraph, requireStatic } from '../frontend/infer.js';
+import { Bindings, bindAndInfer, requireBound } from '../frontend/bind.js';
+import { requireStatic } from '../frontend/infer.js';
 
 export interface PrepareOptions {
   bindings?: Bindings;
@@ -12,8 +12,7 @@ export interface PrepareOptions {
 /** Loads MODEL, binds dims, infers shapes, folds constants and checks the result is static and supported. */
 export function prepareGraph(graph: Graph, options: PrepareOptions = {}): Graph {
   requireBound(graph, options.bindings ?? {}, 'llm2hls');
-  applyBindings(graph, options.bindings ?? {});
-  inferGraph(graph, { fold: true, strict: true });
+  bindAndInfer(graph, options.bindings ?? {}, { fold: true, strict: true });
   requireStatic(graph);
   verifyGraph(graph);
   return graph;

@@ -16,7 +16,7 @@ export function formatInspect(r: InspectReport): string {
   lines.push(`  graph ${r.graphName}, opset ${r.opset}, IR v${r.irVersion ?? '?'}${r.producer ? `, written by ${r.producer}` : ''}`);
   lines.push(`  ${r.nodeCount} nodes, ${r.parameters.count.toLocaleString('en-US')} parameters (${formatBytes(r.parameters.bytes)})`);
   lines.push(chalk.bold('inputs'));
-  for (const v of r.inputs) lines.push(`  ${v.name}: ${v.dtype}${formatShape(v.shape)}`);
+  for (const v of r.inputs) lines.push(`  ${v.name}: ${v.dtype}${v.shapeUnknown ? ' (no shape in the model: an input file gives it)' : formatShape(v.shape)}`);
   lines.push(chalk.bold('outputs'));
   for (const v of r.outputs) lines.push(`  ${v.name}: ${v.dtype}${formatShape(v.shape)}`);
   if (r.symbolicDims.length) lines.push(`symbolic dims: ${r.symbolicDims.join(', ')} (bind with --bind NAME=N)`);

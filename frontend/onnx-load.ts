@@ -63,16 +63,30 @@ function defaultOpset(model: onnx.ModelProto, label: string): number {
   return version;
 }
 
-function valueInfo(v: onnx.IValueInfoProto, label: string): ValueInfo {
+/**
+ * A declared input or output type. A missing type or element type is a
+ * malformed model; a non-tensor type is unsupported. An input's dims that
+ * have neither value nor name get one (`input_ids.dim1`) so they bind like
+ * named dims; an input with no shape at all takes its input file's.
+ */
+function valueInfo(v: onnx.IValueInfoProto, label: string, isInput: boolean): ValueInfo {
   const name = v.name ?? '';
+  const what = `${label}: ${isInput ? 'graph input' : 'graph output'} '${name}'`;
   const tt = v.type?.tensorType;
-  if (!tt) throw new UnsupportedError(`${label}: value '${name}' is not a tensor (sequences, maps and optionals are not supported)`);
-  const dtype = dtypeFromOnnx(tt.elemType ?? 0);
-  if (!dtype) throw new UnsupportedError(`${label}: value '${name}' has element type ${onnxDtypeName(tt.elemType ?? 0)}, which llm2hls does not support`);
-  const shape: Dim[] = (tt.shape?.dim ?? []).map((d) => {
+  if (!tt) {
+    if (!v.type || !(v.type.sequenceType || v.type.mapType || v.type.optionalType || v.type.sparseTensorType)) {
+      throw new UserError(`${what} has no type (a malformed model: every graph input and output needs one)`);
+    }
+    throw new UnsupportedError(`${label}: value '${name}' is not a tensor (sequences, maps and optionals are not supported)`);
+  }
+  if (!tt.elemType) throw new UserError(`${what} has no element type (elem_type 0, a malformed model)`);
+  const dtype = dtypeFromOnnx(tt.elemType);
+  if (!dtype) throw new UnsupportedError(`${label}: value '${name}' has element type ${onnxDtypeName(tt.elemType)}, which llm2hls does not support`);
+  if (!tt.shape && isInput) return { name, dtype, shape: [], shapeUnknown: true };
+  const shape: Dim[] = (tt.shape?.dim ?? []).map((d, k) => {
     if (d.dimParam) return d.dimParam;
     if (d.dimValue !== null && d.dimValue !== undefined) return toNumber(d.dimValue as number);
-    return '?';
+    return isInput ? `${name}.dim${k}` : '?';
   });
   return { name, dtype, shape };
 }
@@ -133,10 +147,10 @@ function convertGraph(
   });
 
   // Graph inputs that have an initializer are constants with a default (IR < 4 style).
-  const inputs = (g.input ?? []).map((v) => valueInfo(v, label)).filter((v) => !initializers.has(v.name));
-  const outputs = (g.output ?? []).map((v) => valueInfo(v, label));
+  const inputs = (g.input ?? []).map((v) => valueInfo(v, label, true)).filter((v) => !initializers.has(v.name));
+  const outputs = (g.output ?? []).map((v) => valueInfo(v, label, false));
   const types = new Map<string, ValueType>();
-  for (const v of inputs) types.set(v.name, { dtype: v.dtype, shape: v.shape });
+  for (const v of inputs) if (!v.shapeUnknown) types.set(v.name, { dtype: v.dtype, shape: v.shape });
   for (const [name, t] of initializers) types.set(name, { dtype: t.dtype, shape: [...t.shape] });
   return { name: g.name ?? 'graph', opset, inputs, outputs, initializers, nodes, types, meta };
 }

@@ -58,7 +58,7 @@ describe('llm2hls inspect', () => {
   it('rejects --bind of a dimension the model does not have', async () => {
     const r = await llm2hls('inspect', path.join(fixtures, 'gpt2_mini.onnx'), '--bind', 'batch=2');
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/--bind batch: the model has no dimension named 'batch'/);
+    expect(r.stderr).toMatch(/binding batch=2: the model has no symbolic dimension named 'batch'/);
   });
 });
 

@@ -3,7 +3,7 @@
  * inputs, record max |value| of every value, and turn that into a QuantSpec
  * (docs/numerics.md, "Activation formats" and "Kernels").
  */
-import { UserError } from '../errors.js';
+import { UnsupportedError, UserError } from '../errors.js';
 import { Graph, Node, describeNode } from '../graph.js';
 import { OpCall, getOp } from '../ops/index.js';
 import { Tensor, FLOAT_TYPES } from '../tensor.js';
@@ -61,7 +61,7 @@ export function collectStats(graph: Graph, inputSets: readonly (readonly Tensor[
     graph.inputs.forEach((v, i) => { env.set(v.name, inputs[i]); note(v.name, inputs[i]); });
     graph.nodes.forEach((node, i) => {
       const op = getOp(node.opType);
-      if (!op) throw new UserError(`${describeNode(node)}: op ${node.opType} is not supported by llm2hls`);
+      if (!op) throw new UnsupportedError(`${describeNode(node)}: op ${node.opType} is not supported by llm2hls`);
       const ins = node.inputs.map((n) => (n ? env.get(n) : undefined));
       const outs = op.execute(new OpCall(node, graph.opset), ins);
       node.outputs.forEach((name, j) => { if (name && outs[j]) { env.set(name, outs[j]); note(name, outs[j]); } });
@@ -99,7 +99,7 @@ const constTensor = (graph: Graph, node: Node, i: number): Tensor | undefined =>
 
 function requireConst(graph: Graph, node: Node, i: number, what: string): Tensor {
   const t = constTensor(graph, node, i);
-  if (!t) throw new UserError(`${describeNode(node)}: ${what} must be a constant to be quantized`);
+  if (!t) throw new UnsupportedError(`${describeNode(node)}: ${what} must be a constant to be quantized`);
   return t;
 }
 
@@ -173,7 +173,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         const requant = channelMultipliers(weights.scale, fx.frac, fy.frac);
         let bias: Float64Array | undefined;
         const b = constTensor(graph, node, 2);
-        if (node.inputs[2] && !b) throw new UserError(`${describeNode(node)}: b must be a constant to be quantized`);
+        if (node.inputs[2] && !b) throw new UnsupportedError(`${describeNode(node)}: b must be a constant to be quantized`);
         const accLimit = Math.min(2 ** (precision.accumulatorBits - 1), EXACT_ACC_LIMIT) - 1;
         const bd = b ? b.peek() : undefined;
         const biasQ = (n: number) => roundHalfEven(bd![n] * 2 ** fx.frac / weights.scale[n]);
@@ -190,7 +190,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         if (sumAbs) {
           for (let n = 0; n < N; n++) {
             if (sumAbs[n] * 2 ** (A - 1) > accLimit) {
-              throw new UserError(`${describeNode(node)}: a dot product of K = ${K} can exceed the ${precision.accumulatorBits}-bit accumulator`);
+              throw new UnsupportedError(`${describeNode(node)}: a dot product of K = ${K} can exceed the ${precision.accumulatorBits}-bit accumulator`);
             }
           }
         }
@@ -214,9 +214,9 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
       case 'llm.LayerNorm': case 'llm.RMSNorm': {
         const gamma = requireConst(graph, node, 1, 'gamma');
         const beta = node.opType === 'llm.LayerNorm' ? constTensor(graph, node, 2) : undefined;
-        if (node.opType === 'llm.LayerNorm' && node.inputs[2] && !beta) throw new UserError(`${describeNode(node)}: beta must be a constant to be quantized`);
+        if (node.opType === 'llm.LayerNorm' && node.inputs[2] && !beta) throw new UnsupportedError(`${describeNode(node)}: beta must be a constant to be quantized`);
         const D = gamma.size;
-        if (D > MAX_NORM_DIM) throw new UserError(`${describeNode(node)}: normalized size ${D} exceeds ${MAX_NORM_DIM}`);
+        if (D > MAX_NORM_DIM) throw new UnsupportedError(`${describeNode(node)}: normalized size ${D} exceeds ${MAX_NORM_DIM}`);
         const fx = f(node.inputs[0]);
         const eps = typeof node.attrs.epsilon === 'number' ? node.attrs.epsilon : 1e-5;
         const epsU = Math.min(NORM_EPS_LIMIT, Math.max(1, roundHalfEven(eps * D * 2 ** (2 * (fx.frac + NORM_GUARD_BITS)))));
@@ -246,8 +246,8 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         const scale = node.attrs.scale === undefined ? 1 : Number(node.attrs.scale);
         const qt = graph.types.get(node.inputs[0]);
         const hd = qt && typeof qt.shape[2] === 'number' ? qt.shape[2] / heads : 0;
-        if (hd > MAX_HEAD_DIM) throw new UserError(`${describeNode(node)}: head size ${hd} exceeds ${MAX_HEAD_DIM}`);
-        if (!(scale >= 0)) throw new UserError(`${describeNode(node)}: a negative attention scale is not supported in fixed point`);
+        if (hd > MAX_HEAD_DIM) throw new UnsupportedError(`${describeNode(node)}: head size ${hd} exceeds ${MAX_HEAD_DIM}`);
+        if (!(scale >= 0)) throw new UnsupportedError(`${describeNode(node)}: a negative attention scale is not supported in fixed point`);
         const fq = f(node.inputs[0]), fk = f(node.inputs[1]);
         kernels[key] = {
           op: 'llm.Attention', heads, kvHeads, causal: Number(node.attrs.causal ?? 0) === 1,
@@ -266,7 +266,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         break;
       default:
         if (LAYOUT_OPS.has(node.opType)) { kernels[key] = { op: 'layout' }; break; }
-        throw new UserError(`${describeNode(node)}: op ${node.opType} has no fixed-point semantics; quantized precisions need a fully fused graph (llm.* kernels and Add)`);
+        throw new UnsupportedError(`${describeNode(node)}: op ${node.opType} has no fixed-point semantics; quantized precisions need a fully fused graph (llm.* kernels and Add)`);
     }
   }
 

@@ -38,16 +38,14 @@ export function loadFused(modelPath: string, inputs: readonly Tensor[] | undefin
 }
 
 /**
- * loadFused for a calibration set: the set's own shapes bind the dims its
- * inputs carry (explicit bindings describe the run's shapes, which may
- * differ, e.g. a decode step's past length); explicit bindings still bind
- * every other dim.
+ * loadFused for a calibration set: the set's own shapes bind every dim.
+ * Explicit bindings describe the run's shapes, which may differ (e.g. a
+ * decode step's past length); the only ones its inputs do not carry are
+ * derived dims (total_sequence), which the set's shapes decide too.
  */
-function loadFusedForSet(modelPath: string, inputs: readonly Tensor[], bindings: Bindings = {}): Graph {
+function loadFusedForSet(modelPath: string, inputs: readonly Tensor[]): Graph {
   const graph = loadOnnxFile(modelPath);
-  const carried = new Set(graph.inputs.flatMap((v) => v.shape.filter((d): d is string => typeof d === 'string')));
-  const rest = Object.fromEntries(Object.entries(bindings).filter(([name]) => !carried.has(name)));
-  prepareGraph(graph, { bindings: bindingsFromInputs(graph, inputs, rest) });
+  prepareGraph(graph, { bindings: bindingsFromInputs(graph, inputs) });
   fuseGraph(graph);
   return graph;
 }
@@ -272,7 +270,7 @@ function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor
   const bySig = new Map<string, Tensor[][]>();
   for (const s of sets) bySig.set(signature(s), [...(bySig.get(signature(s)) ?? []), s]);
   const groups = [...bySig].map(([sig, group]) => {
-    const g = sig === runSig ? graph : loadFusedForSet(modelPath, group[0], options.bindings);
+    const g = sig === runSig ? graph : loadFusedForSet(modelPath, group[0]);
     return calibrationPrefix(g, group, tokens) ?? { graph: g, sets: group };
   });
   const total = groups.reduce((n, c) => n + c.sets.length * c.graph.nodes.length, 0);
