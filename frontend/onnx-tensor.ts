@@ -81,6 +81,7 @@ function typedFieldValues(dtype: DType, t: onnx.ITensorProto): ArrayLike<number 
 export function tensorFromProto(t: onnx.ITensorProto, what: string, external?: ExternalReader): Tensor {
   const code = t.dataType ?? 0;
   const dtype = dtypeFromOnnx(code);
+  if (code === 0) throw new UserError(`${what} has no element type (data_type 0, a malformed model)`);
   if (!dtype) throw new UnsupportedError(`${what} has element type ${onnxDtypeName(code)}, which llm2hls does not support`);
   const shape = (t.dims ?? []).map((d) => toNumber(d as number));
   if (shape.some((d) => d < 0 || !Number.isSafeInteger(d))) throw new UserError(`${what} has invalid dims [${shape.join(', ')}]`);

@@ -114,6 +114,8 @@ describe('exit-code classes (item 22)', { timeout: 60_000 }, () => {
     const elem0 = writeModel('elem0', (m) => { inputType(m).tensorType!.elemType = 0; });
     expectError(await llm2hls('run', elem0, '--inputs', tinyData, '--out', path.join(tempDir(), 'o')), 1,
       /elem0\.onnx: graph input 'input_ids' has no element type \(elem_type 0/);
+    const init0 = writeModel('init0', (m) => { m.graph!.initializer![0].dataType = 0; });
+    expectError(await llm2hls('inspect', init0), 1, /init0\.onnx: initializer '[^']+' has no element type \(data_type 0/);
     // A well-formed type llm2hls cannot take stays unsupported.
     const sequence = writeModel('seq', (m) => { m.graph!.input![0].type = { sequenceType: { elemType: { tensorType: { elemType: 7 } } } } as onnx.TypeProto; });
     expectError(await llm2hls('inspect', sequence), 3, /value 'input_ids' is not a tensor/);
