@@ -50,6 +50,10 @@ interface HostArg {
   raw?: string; count?: number; file?: string; bytes?: number; bundle?: string; offset?: number;
 }
 
+/** A past_k/past_v input and a present_k/present_v output as emit.ts describes them for the testbench. */
+interface PastInput { file: string; count: number; heads: number; past: number; width: number; cacheLen: number; cache: string; raw: string }
+interface PresentOutput { file: string; size: number; cache: string; raw: string }
+
 const rawC = (raw: 'int32' | 'float32') => (raw === 'int32' ? 'int32_t' : 'float');
 
 export interface XrtOptions {
@@ -116,13 +120,11 @@ export function xrtContext(emit: EmitResult, options: XrtOptions): Record<string
     if (a.kind === 'weight') return { ...common, isWeight: true, bundle: `bundle_${a.bundle}`, offset: a.offset, bytes: a.bytes, simCast: `const ${a.elem} *` };
     return { ...common, isCache: true, count: a.count, simCast: `${a.elem} *` };
   });
-  const ctx = emit.context as Record<string, any>;
-  const cacheArg = (name: string) => emit.topArgs.findIndex((a) => a.name === name);
-  const pastInputs = (ctx.pastInputs as any[]).map((p) => ({ ...p, bo: bo(p.cache), index: cacheArg(p.cache) }));
-  const presentOutputs = (ctx.presentOutputs as any[]).map((p) => ({ ...p, bo: bo(p.cache) }));
+  // The testbench's view of the KV caches (emit.ts): past rows in, whole caches out.
+  const { pastInputs, presentOutputs } = emit.context as { pastInputs: PastInput[]; presentOutputs: PresentOutput[] };
   const outputs = [
     ...args.filter((a) => a.isOutput).map((a) => ({ file: a.file!, count: a.count!, raw: a.raw!, bo: a.bo, cache: false })),
-    ...presentOutputs.map((p) => ({ file: p.file as string, count: p.size as number, raw: p.raw as string, bo: p.bo, cache: true })),
+    ...presentOutputs.map((p) => ({ file: p.file, count: p.size, raw: p.raw, bo: bo(p.cache), cache: true })),
   ];
 
   return {
@@ -136,10 +138,9 @@ export function xrtContext(emit: EmitResult, options: XrtOptions): Record<string
     xrtSp: sp,
     xrtHost: {
       cacheType,
-      float: options.precision.float,
       bundles,
       args,
-      pastInputs,
+      pastInputs: pastInputs.map((p) => ({ ...p, bo: bo(p.cache) })),
       outputs,
       simCall: `${kernel}(${args.map((a) => `static_cast<${a.simCast}>(args[${a.index}])`).join(', ')});`,
       argCount: args.length,
