@@ -20,6 +20,7 @@ import { TABLES } from '../compiler/numerics/tables.js';
 import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
 import { EmitResult, emitProject } from './emit.js';
+import { xrtContext } from './xrt-host.js';
 import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from './plan.js';
 import { MARKER, checkTarget, writeProject } from './project.js';
 import { helperStarts } from '../compiler/helper-worker.js';
@@ -143,7 +144,8 @@ function recipes(target: TargetName): Record<string, string[]> {
   return {
     hls: vitis ? ['$(VITIS_HLS) -f script.tcl -tclargs csim csynth'] : wrong('vitis'),
     cosim: vitis ? ['$(VITIS_HLS) -f script.tcl -tclargs csynth cosim'] : wrong('vitis'),
-    xo: vitis ? [platformCheck, '@mkdir -p build', `$(VPP) -c -t hw --platform $(PLATFORM) -k $(TOP) -D${dialectFor('vitis').defineMacro} $(INCLUDES) -o build/$(TOP).xo src/top.cpp`] : wrong('vitis'),
+    // The kernel a host calls: the XRT wrapper of the top (src/xrt_kernel.cpp, backend-hls/xrt-host.ts).
+    xo: vitis ? [platformCheck, '@mkdir -p build', `$(VPP) -c -t hw --platform $(PLATFORM) -k $(TOP)_xrt -D${dialectFor('vitis').defineMacro} $(INCLUDES) -o build/$(TOP).xo src/xrt_kernel.cpp src/top.cpp`] : wrong('vitis'),
     xclbin: vitis ? [platformCheck, `$(VPP) -l -t hw --platform $(PLATFORM) --config connectivity.cfg -o build/$(TOP).xclbin build/$(TOP).xo`] : wrong('vitis'),
     bambu: vitis ? wrong('bambu') : [
       '@mkdir -p build/bambu',
@@ -221,7 +223,11 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const plan = withOverrides(base, config);
   const version = toolVersion();
   const emit = emitProject(graph, { dialect, precision, plan, device, version, spec });
-  const ctx = { ...emit.context, recipes: recipes(target) };
+  const xrt = xrtContext(emit, {
+    dialect, device: deviceData, precision, banks: emit.context.banks as { bundle: string; bank: string }[],
+    ioPlacement: emit.bundles[0]?.placement ?? `${device.memory}[0]`,
+  });
+  const ctx = { ...emit.context, ...xrt, xrtVitis: target === 'vitis', recipes: recipes(target) };
 
   const files: string[] = [];
   let weightBytes = 0;
@@ -246,6 +252,10 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     put('Makefile', renderTemplate('project/Makefile.hbs', ctx));
     put('script.tcl', renderTemplate('project/script.tcl.hbs', ctx));
     put('connectivity.cfg', renderTemplate('project/connectivity.cfg.hbs', ctx));
+    if (target === 'vitis') {
+      put('src/xrt_kernel.cpp', renderTemplate('project/xrt_kernel.cpp.hbs', ctx));
+      put('src/host.cpp', renderTemplate('project/host.cpp.hbs', ctx));
+    }
     put('README.md', renderTemplate('project/README.md.hbs', ctx));
     const kernelDir = path.join(packageRoot(), 'templates', 'kernels');
     for (const f of fs.readdirSync(kernelDir).filter((f) => f.endsWith('.h')).sort()) put(`kernels/${f}`, fs.readFileSync(path.join(kernelDir, f), 'utf8'));

@@ -160,7 +160,16 @@ export interface EmitResult {
   outputs: IoOutput[];
   kernels: KernelSummary[];
   streams: { name: string; depth: number; elements: number }[];
+  /** The top function's arguments in order (the XRT wrapper kernel mirrors them: backend-hls/xrt-host.ts). */
+  topArgs: TopArg[];
 }
+
+/** One argument of the top function: a streamed graph input/output, a weight tensor or a KV cache. */
+export type TopArg =
+  | { kind: 'stream_in'; name: string; elem: string; raw: 'int32' | 'float32'; count: number; file: string }
+  | { kind: 'stream_out'; name: string; elem: string; raw: 'int32' | 'float32'; count: number; file: string }
+  | { kind: 'weight'; name: string; elem: string; bundle: string; offset: number; bytes: number; count: number }
+  | { kind: 'cache'; name: string; elem: string; bundle: string; count: number };
 
 export interface EmitOptions {
   dialect: Dialect;
@@ -797,6 +806,12 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   for (const w of weightArgs) { args.push(`const ${w.elem} *${w.arg}`); ports.push({ port: w.arg, kind: 'm_axi', bundle: w.entry.bundle, depth: w.entry.count }); }
   for (const c of caches) { args.push(`${c.elem} *${c.arg}`); ports.push({ port: c.arg, kind: 'm_axi', bundle: c.bundle, depth: c.size }); }
   const signature = args.join(', ');
+  const topArgs: TopArg[] = [
+    ...inputs.filter((i) => i.role === 'stream').map((i) => ({ kind: 'stream_in' as const, name: i.identifier, elem: i.elem, raw: i.raw, count: i.count, file: i.file })),
+    ...outputs.filter((o) => o.role === 'stream').map((o) => ({ kind: 'stream_out' as const, name: o.identifier, elem: 'act_type', raw: o.raw, count: o.count, file: o.file })),
+    ...weightArgs.map((w) => ({ kind: 'weight' as const, name: w.arg, elem: w.elem, bundle: w.entry.bundle, offset: w.entry.offset, bytes: w.entry.bytes, count: w.entry.count })),
+    ...caches.map((c) => ({ kind: 'cache' as const, name: c.arg, elem: c.elem, bundle: c.bundle, count: c.size })),
+  ];
 
   // ---- testbench -----------------------------------------------------------------------------
   const bundleVar = (b: string) => `bundle_${b}`;
@@ -863,7 +878,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   };
 
   return {
-    context, top, weights, bundles, inputs, outputs, kernels,
+    context, top, weights, bundles, inputs, outputs, kernels, topArgs,
     streams: streams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements })),
   };
 }

@@ -24,6 +24,11 @@ export interface Device {
   part: string;
   /** Vitis platform (v++ --platform) of the board, as AMD names it; the Makefile's PLATFORM default. */
   vitisPlatform?: string;
+  /**
+   * Memory tags of an embedded Vitis platform for `sp=` (e.g. the Zynq UltraScale+ HP ports), which
+   * the m_axi bundles are spread over round-robin; absent on Alveo, whose tags are `DDR[n]`/`HBM[n]`.
+   */
+  vitisSpTags?: string[];
   /** Bambu --device-name (a characterization Bambu ships); the Makefile's BAMBU_DEVICE default. */
   bambuDevice?: string;
   family: 'ultrascale+' | 'versal';

@@ -99,8 +99,8 @@ describe('compile: options', () => {
     expect(top).toMatch(/#pragma HLS STREAM variable=s_\w+ depth=77\n/);
     expect(top).not.toMatch(/depth=(?!77\b)\d+\n\s*#pragma HLS STREAM|STREAM variable=\w+ depth=(?!77\b)/);
     const cfgText = fs.readFileSync(path.join(dir, 'connectivity.cfg'), 'utf8');
-    expect(cfgText).toMatch(/^sp=torch_jit_1\.m_axi_gmem\d:HBM\[3\]$/m);
-    expect(cfgText).toMatch(/^sp=torch_jit_1\.m_axi_kvmem0:HBM\[5\]$/m);
+    expect(cfgText).toMatch(/^sp=torch_jit_xrt_1\.m_axi_gmem\d:HBM\[3\]$/m);
+    expect(cfgText).toMatch(/^sp=torch_jit_xrt_1\.m_axi_kvmem0:HBM\[5\]$/m);
 
     fs.writeFileSync(cfg, JSON.stringify({ layers: { '/blocks.0/qkv/MatMul': { parallelsm: 2 } } }));
     expectCleanFailure(await llm2hls('compile', MODEL, '-o', path.join(work, 'bad'), '--config', cfg), /cfg\.json: config\.layers\["\/blocks\.0\/qkv\/MatMul"\]\.parallelsm: unknown key/, expect);
