@@ -14,9 +14,10 @@ command -v node >/dev/null || die "Node.js 20 or newer is needed: install it fro
 major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$major" -ge 20 ] || die "Node.js $(node -v) is too old: llm2hls needs Node.js 20 or newer."
 
-# Debian packages: ONNX's backend conformance data for the tests, compilers for simulation.
+# Debian packages: ONNX's backend conformance data and XRT for the tests, compilers for simulation.
 apt_pkgs=()
 [ "$want_tests" = 1 ] && ! dpkg -s libonnx-testdata >/dev/null 2>&1 && apt_pkgs+=(libonnx-testdata)
+[ "$want_tests" = 1 ] && ! dpkg -s libxrt-dev >/dev/null 2>&1 && apt_pkgs+=(libxrt-dev)   # XRT headers: the tests build each project's host program
 command -v g++ >/dev/null || apt_pkgs+=(g++)
 command -v make >/dev/null || apt_pkgs+=(make)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
