@@ -35,11 +35,28 @@ export function runModel(modelPath: string, inputsDir: string, options: RunOptio
 }
 
 /**
+ * Creates the output folder OUT_DIR (and its parents) unless it exists; a
+ * path that is a file, or runs through one, is the user's mistake, not ours.
+ * Commands call it before their long work so that a wrong --out fails fast.
+ */
+export function ensureOutputDir(outDir: string): void {
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UserError(`${outDir}: is a file, not a folder (outputs go into a folder; give a new or existing one)`);
+    if (code === 'ENOTDIR') throw new UserError(`${outDir}: part of the path is a file, not a folder`);
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`${outDir}: cannot create the output folder (${code === 'EROFS' ? 'read-only file system' : 'permission denied'})`);
+    throw e;
+  }
+}
+
+/**
  * Writes output_0.pb ... into OUT_DIR. Each file is written under a temporary
  * name and renamed, so an interrupted run never leaves a file that looks complete.
  */
 export function writeOutputs(outDir: string, outputs: readonly NamedOutput[]): string[] {
-  fs.mkdirSync(outDir, { recursive: true });
+  ensureOutputDir(outDir);
   return outputs.map((o, i) => {
     const file = path.join(outDir, `output_${i}.pb`);
     const tmp = `${file}.partial`;
