@@ -45,14 +45,16 @@ function shellArg(s: string): string {
 
 /**
  * How the user can type this command again: `llm2hls` when that is on PATH
- * (npm link, scripts/setup.sh --link), `npx llm2hls` under npx, else
+ * (npm link, scripts/setup.sh --link), `npx llm2hls` from node_modules/.bin, else
  * `node path/to/bin/llm2hls.js`, so that printed next steps work as printed.
  */
 export function selfCommand(script = process.argv[1] ?? 'bin/llm2hls.js', env = process.env): string {
-  if (env.npm_command === 'exec') return 'npx llm2hls';
   const dir = path.dirname(path.resolve(script));
-  const onPath = (env.PATH ?? '').split(path.delimiter).some((d) => d !== '' && path.resolve(d) === dir);
-  if (path.basename(script) === 'llm2hls' && onPath) return 'llm2hls';
+  if (path.basename(script) === 'llm2hls') {
+    // npx (and npm scripts) run node_modules/.bin/llm2hls with that folder put on PATH for the one command only.
+    if (path.basename(dir) === '.bin') return 'npx llm2hls';
+    if ((env.PATH ?? '').split(path.delimiter).some((d) => d !== '' && path.resolve(d) === dir)) return 'llm2hls';
+  }
   const rel = path.relative(process.cwd(), script);
   return `node ${shellArg(rel === '' || rel.startsWith('..') ? path.resolve(script) : rel)}`;
 }
