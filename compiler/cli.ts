@@ -14,7 +14,7 @@ import { UserError } from './errors.js';
 import { formatBytes, printable } from './format.js';
 import { inspectModel } from './inspect.js';
 import { formatInspect } from './report.js';
-import { ensureOutputDir, runModel, writeOutputs } from './run.js';
+import { checkOutputDir, runModel, writeOutputs } from './run.js';
 import { parseBindings } from '../frontend/bind.js';
 import { formatEstimate, irPassNames, planModel } from './estimate.js';
 import { printDataflow } from './dataflow/text.js';
@@ -91,7 +91,7 @@ function buildProgram(out: (s: string) => void): Command {
     .option('--calibrate <dir>', 'calibration inputs for quantized precisions (default: the model\'s own test inputs, else random token ids)')
     .action((model: string, opts: { inputs: string; out: string; precision: PrecisionName; bind: string[]; json?: boolean; calibrate?: string }) => {
       const started = performance.now();
-      ensureOutputDir(opts.out);
+      checkOutputDir(opts.out);
       let outputs;
       if (opts.precision === 'fp32') {
         if (opts.calibrate) throw new UserError('--calibrate applies to quantized precisions (w8a16, w8a8, w4a16), not fp32');
