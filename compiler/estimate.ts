@@ -234,9 +234,8 @@ const si = (x: number, unit: string) => {
 };
 
 /** What the table's columns mean (printed under it, and in docs/cli.md). */
-export const ESTIMATE_LEGEND = 'cycles: cycles the task is busy per pass; II: initiation interval of its innermost pipelined loop; '
-  + 'lanes AxB: A lanes over the reduction axis x B over the output axis; tt: token tile (each external weight word is reused for tt tokens); '
-  + 'DSP, BRAM18K (18 Kib blocks), URAM, LUT: what the task uses';
+export const ESTIMATE_LEGEND = 'cycles: busy cycles per pass; II: initiation interval; lanes AxB: A lanes over the reduction axis x B over the output axis; '
+  + 'tt: token tile (tokens each external weight word serves); BRAM18K: 18 Kib blocks';
 
 const kvPlace = (k: KvCacheBuffer) => `${k.name}: ${k.location === 'external' ? `external [${k.channels!.join(', ')}]` : 'on chip'}`;
 
