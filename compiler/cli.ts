@@ -252,7 +252,10 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     if (e instanceof CommanderError) {
       // Help and version were printed; `llm2hls` alone prints help and is a bad command line.
       if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code)) return e.exitCode === 0 ? 0 : 2;
-      return fail(BAD_VALUE.has(e.code) ? 1 : 2, 'error', commanderMessage(e));
+      const message = commanderMessage(e);
+      if (BAD_VALUE.has(e.code) || message.includes('did you mean')) return fail(BAD_VALUE.has(e.code) ? 1 : 2, 'error', message);
+      const command = program.commands.find((c) => argv.slice(2).includes(c.name()));
+      return fail(2, 'error', `${message} (see ${selfCommand()}${command ? ` ${command.name()}` : ''} --help)`);
     }
     if (e instanceof UserError) return fail(e.exitCode, 'error', e.message, e.stack);
     const err = e as Error;

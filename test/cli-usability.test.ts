@@ -24,6 +24,9 @@ describe('the command line itself', () => {
     const cmd = await llm2hls('inspekt', TINY);
     expect(cmd.exitCode).toBe(2);
     expect(cmd.stderr.trim()).toBe("llm2hls: error: unknown command 'inspekt' (did you mean inspect?)");
+    const missing = await llm2hls('run', TINY, '--inputs', TINY_DATA);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr.trim()).toBe("llm2hls: error: required option '--out <dir>' not specified (see node bin/llm2hls.js run --help)");
   });
 
   it('prints its version', async () => {
