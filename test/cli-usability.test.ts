@@ -179,7 +179,7 @@ describe('names from a model are escaped', () => {
 
 describe('scripts/setup.sh', () => {
   /** A copy of setup.sh in a scratch tree, with npm and npx stubbed to log their calls. */
-  function scratch(): { root: string; run: (args: string[], env?: Record<string, string>) => Promise<{ stderr: string; calls: string[]; exitCode: number }> } {
+  function scratch(): { root: string; run: (args: string[], env?: Record<string, string>, tty?: boolean) => Promise<{ stderr: string; calls: string[]; exitCode: number }> } {
     const root = tempDir('llm2hls-setup-');
     fs.mkdirSync(path.join(root, 'scripts'));
     fs.mkdirSync(path.join(root, 'bin'));
@@ -190,11 +190,13 @@ describe('scripts/setup.sh', () => {
     for (const tool of ['npm', 'npx']) fs.writeFileSync(path.join(stubs, tool), `#!/bin/sh\necho "${tool} $*" >> "${log}"\n`, { mode: 0o755 });
     return {
       root,
-      run: async (args, env = {}) => {
+      run: async (args, env = {}, tty = false) => {
         fs.rmSync(log, { force: true });
-        const r = await execa('bash', [path.join(root, 'scripts', 'setup.sh'), ...args],
-          { reject: false, env: { PATH: `${stubs}${path.delimiter}${process.env.PATH}`, HOME: root, ...env }, extendEnv: false });
-        return { stderr: String(r.stderr), exitCode: r.exitCode ?? -1, calls: fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [] };
+        const setup = ['bash', path.join(root, 'scripts', 'setup.sh'), ...args];
+        // util-linux `script` gives the command a terminal; its output (stderr included) arrives on stdout.
+        const [cmd, argv] = tty ? ['script', ['-qec', setup.join(' '), '/dev/null']] : [setup[0], setup.slice(1)];
+        const r = await execa(cmd, argv, { reject: false, env: { PATH: `${stubs}${path.delimiter}${process.env.PATH}`, HOME: root, ...env }, extendEnv: false });
+        return { stderr: String(tty ? r.stdout : r.stderr), exitCode: r.exitCode ?? -1, calls: fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [] };
       },
     };
   }
@@ -212,6 +214,13 @@ describe('scripts/setup.sh', () => {
     fs.utimesSync(lock, new Date(Date.now() + 60_000), new Date(Date.now() + 60_000));
     const installed = await s.run([]);
     expect(installed.calls).toEqual(['npx tsc -p tsconfig.json']);
+  });
+
+  it('colours its lines on a terminal, unless NO_COLOR is set', async () => {
+    const s = scratch();
+    const onTty = (env: Record<string, string>) => s.run([], env, true);
+    expect((await onTty({})).stderr).toMatch(/\u001b\[1m\[setup\]/);
+    expect((await onTty({ NO_COLOR: '1' })).stderr).not.toMatch(/\u001b/);
   });
 
   it('--link puts llm2hls on PATH without sudo, and says so', async () => {
