@@ -2,42 +2,78 @@
  * The `llm2hls` command line. Each command is a thin layer over the API in
  * index.ts; errors caused by the user print one line and exit non-zero,
  * anything else is reported as an internal error (trace with --verbose).
+ * Exit codes: 1 for bad input, including a bad option value (unknown device,
+ * precision, pass name, a malformed number); 2 for a command line commander
+ * cannot parse (unknown command or option, missing argument). docs/cli.md
+ * lists them all, and the JSON every command prints.
  */
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import chalk from 'chalk';
 import { UserError } from './errors.js';
+import { formatBytes, printable } from './format.js';
 import { inspectModel } from './inspect.js';
 import { formatInspect } from './report.js';
-import { runModel, writeOutputs } from './run.js';
+import { checkOutputDir, runModel, writeOutputs } from './run.js';
 import { parseBindings } from '../frontend/bind.js';
-import { formatEstimate, planModel } from './estimate.js';
+import { formatEstimate, irPassNames, planModel } from './estimate.js';
 import { printDataflow } from './dataflow/text.js';
 import { printGraph } from './graph-text.js';
-import { deviceNames } from './devices/index.js';
+import { DEFAULT_DEVICE, deviceByName, deviceNames } from './devices/index.js';
 import { progressBar, stepProgress } from './progress.js';
-import { DEFAULT_DEVICE, DEFAULT_PRECISION, compileModel } from '../backend-hls/compile.js';
+import { compileModel, toolVersion } from '../backend-hls/compile.js';
 import { TargetName } from '../backend-hls/dialect.js';
 import { SimMode, simulate } from '../runtime/csim.js';
-import { PRECISIONS, PrecisionName } from './numerics/precision.js';
+import { DEFAULT_PRECISION, PRECISIONS, PrecisionName } from './numerics/precision.js';
 import { generate } from './generate.js';
 import { runModelQuantized } from './numerics/run-quantized.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+// The options several commands share, defined once.
+const jsonOption = (what = 'print one JSON object (docs/schemas/)') => new Option('--json', what);
+const bindOption = () => new Option('--bind <name=value>', 'bind a symbolic dimension (repeatable)').argParser(collect).default([]);
+const deviceOption = () => new Option('--device <d>', `target device (${deviceNames().join(', ')})`).default(DEFAULT_DEVICE);
+const precisionOption = (fallback: PrecisionName, what = 'numeric precision') =>
+  new Option('--precision <p>', what).choices(Object.keys(PRECISIONS)).default(fallback);
+
+/** A path as the shell reads it back: quoted when it holds anything but plain characters. */
+function shellArg(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * How the user can type this command again: `llm2hls` when that is on PATH
+ * (npm link, scripts/setup.sh --link), `npx llm2hls` from node_modules/.bin, else
+ * `node path/to/bin/llm2hls.js`, so that printed next steps work as printed.
+ */
+export function selfCommand(script = process.argv[1] ?? 'bin/llm2hls.js', env = process.env): string {
+  const dir = path.dirname(path.resolve(script));
+  if (path.basename(script) === 'llm2hls') {
+    // npx (and npm scripts) run node_modules/.bin/llm2hls with that folder put on PATH for the one command only.
+    if (path.basename(dir) === '.bin') return 'npx llm2hls';
+    if ((env.PATH ?? '').split(path.delimiter).some((d) => d !== '' && path.resolve(d) === dir)) return 'llm2hls';
+  }
+  const rel = path.relative(process.cwd(), script);
+  return `node ${shellArg(rel === '' || rel.startsWith('..') ? path.resolve(script) : rel)}`;
+}
 
 function buildProgram(out: (s: string) => void): Command {
   const program = new Command('llm2hls')
     .description('Compile transformer ONNX models into FPGA dataflow accelerators')
+    .version(toolVersion(), '-V, --version', 'print the llm2hls version')
     .option('--verbose', 'show stack traces for errors')
-    .showHelpAfterError()
+    // main() prints commander's errors itself: one line, and as JSON under --json.
+    .configureOutput({ outputError: () => {} })
+    .showSuggestionAfterError()
     .exitOverride();
 
   program.command('inspect')
     .description('show what a model holds and whether every op is supported (exit 0 only if so)')
     .argument('<model>', 'ONNX model file')
-    .option('--json', 'print one JSON object')
-    .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
+    .addOption(jsonOption())
+    .addOption(bindOption())
     .action((model: string, opts: { json?: boolean; bind: string[] }) => {
       const report = inspectModel(model, { bindings: parseBindings(opts.bind) });
       out(opts.json ? JSON.stringify(report, null, 2) : formatInspect(report));
@@ -49,12 +85,13 @@ function buildProgram(out: (s: string) => void): Command {
     .argument('<model>', 'ONNX model file')
     .requiredOption('--inputs <dir>', 'folder with input_0.pb, input_1.pb ... in graph-input order')
     .requiredOption('--out <dir>', 'folder to write output_0.pb ... into')
-    .addOption(new Option('--precision <p>', 'numeric precision').choices(Object.keys(PRECISIONS)).default('fp32'))
-    .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
-    .option('--json', 'print the summary as JSON')
+    .addOption(precisionOption('fp32'))
+    .addOption(bindOption())
+    .addOption(jsonOption('print the summary as JSON (docs/schemas/run.schema.json)'))
     .option('--calibrate <dir>', 'calibration inputs for quantized precisions (default: the model\'s own test inputs, else random token ids)')
-    .action((model: string, opts: { inputs: string; out: string; precision: string; bind: string[]; json?: boolean; calibrate?: string }) => {
+    .action((model: string, opts: { inputs: string; out: string; precision: PrecisionName; bind: string[]; json?: boolean; calibrate?: string }) => {
       const started = performance.now();
+      checkOutputDir(opts.out);
       let outputs;
       if (opts.precision === 'fp32') {
         if (opts.calibrate) throw new UserError('--calibrate applies to quantized precisions (w8a16, w8a8, w4a16), not fp32');
@@ -63,14 +100,14 @@ function buildProgram(out: (s: string) => void): Command {
         progress.stop();
       } else {
         const inputs = readTensorDir(opts.inputs).map((t) => t.tensor);
-        outputs = runModelQuantized(model, inputs, opts.precision as PrecisionName, { bindings: parseBindings(opts.bind), calibrateDir: opts.calibrate }).outputs;
+        outputs = runModelQuantized(model, inputs, opts.precision, { bindings: parseBindings(opts.bind), calibrateDir: opts.calibrate }).outputs;
       }
       const files = writeOutputs(opts.out, outputs);
       const seconds = (performance.now() - started) / 1000;
       const summary = outputs.map((o, i) => ({ name: o.name, dtype: o.tensor.dtype, shape: [...o.tensor.shape], file: files[i] }));
       if (opts.json) out(JSON.stringify({ model, precision: opts.precision, seconds, outputs: summary }, null, 2));
       else {
-        for (const s of summary) out(`${s.name}: ${s.dtype}[${s.shape.join(', ')}] -> ${s.file}`);
+        for (const s of summary) out(`${printable(s.name)}: ${s.dtype}[${s.shape.join(', ')}] -> ${s.file}`);
         out(chalk.dim(`ran ${model} (${opts.precision} ${opts.precision === 'fp32' ? 'graph' : 'dataflow'} golden) in ${seconds.toFixed(2)} s`));
       }
     });
@@ -80,14 +117,14 @@ function buildProgram(out: (s: string) => void): Command {
     .argument('<model>', 'ONNX model file')
     .requiredOption('-o, --out <dir>', 'project directory to write (replaced atomically)')
     .addOption(new Option('--target <t>', 'HLS tool').choices(['vitis', 'bambu']).default('vitis'))
-    .option('--device <d>', 'device (compiler/devices/*.json)', DEFAULT_DEVICE)
-    .addOption(new Option('--precision <p>', 'numeric precision (w8a16: the hardware default; fp32 to check structure)').choices(Object.keys(PRECISIONS)).default(DEFAULT_PRECISION))
+    .addOption(deviceOption())
+    .addOption(precisionOption(DEFAULT_PRECISION, 'numeric precision (w8a16: the hardware default; fp32 to check structure)'))
     .option('--config <file>', 'JSON overrides: precision, parallelism, fifoDepth, weightPlacement per model / layer type / layer')
     .option('--calibrate <dir>', 'calibration inputs for fixed-point precisions (default: the model\'s own test inputs, else random ids)')
-    .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
+    .addOption(bindOption())
     .option('--force', 'replace a non-empty directory that llm2hls did not create')
-    .option('--json', 'print the summary as JSON')
-    .action(async (model: string, opts: { out: string; target: string; device: string; precision: string; config?: string; calibrate?: string; bind: string[]; force?: boolean; json?: boolean }) => {
+    .addOption(jsonOption('print the summary as JSON (docs/schemas/compile.schema.json)'))
+    .action(async (model: string, opts: { out: string; target: string; device: string; precision: PrecisionName; config?: string; calibrate?: string; bind: string[]; force?: boolean; json?: boolean }) => {
       const progress = stepProgress({ 'writing weights': 1 << 20, calibrating: 50, quantizing: 50, planning: 1 });
       let result;
       try {
@@ -100,8 +137,8 @@ function buildProgram(out: (s: string) => void): Command {
       }
       if (opts.json) out(JSON.stringify(result, null, 2));
       else {
-        out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${(result.weightBytes / 1e6).toFixed(2)} MB of weights`);
-        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: llm2hls sim ${opts.out} --mode csim --inputs DIR --out DIR`));
+        out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${formatBytes(result.weightBytes)} of weights`);
+        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: ${selfCommand()} sim ${shellArg(opts.out)} --mode csim --inputs DIR --out DIR`));
       }
     });
 
@@ -130,17 +167,21 @@ function buildProgram(out: (s: string) => void): Command {
   program.command('estimate')
     .description('plan the dataflow accelerator for a device: latency, throughput, resources, roofline')
     .argument('<model>', 'ONNX model file')
-    .requiredOption('--device <d>', `target device (${deviceNames().join(', ')})`)
-    .addOption(new Option('--precision <p>', 'numeric precision').choices(Object.keys(PRECISIONS)).default('w8a16'))
-    .option('--json', 'print one JSON object')
-    .option('--bind <name=value>', 'bind a symbolic dimension (repeatable)', collect, [])
+    .addOption(deviceOption())
+    .addOption(precisionOption(DEFAULT_PRECISION))
+    .addOption(jsonOption())
+    .addOption(bindOption())
     .option('--clock <mhz>', 'clock in MHz (default: the device\'s)')
-    .option('--print-ir-after <pass>', 'print the IR after a fusion or planning pass, or lower, or all (repeatable)', collect, [])
+    .option('--print-ir-after <pass>', `print the IR after a pass (${irPassNames().join(', ')}; repeatable)`, collect, [])
     .option('--time-passes', 'print the wall time of every pass')
     .addOption(new Option('--emit <what>', 'print the fused graph IR or the planned dataflow IR instead of the report').choices(['graph', 'dataflow']))
-    .action((model: string, opts: { device: string; precision: string; json?: boolean; bind: string[]; clock?: string; printIrAfter: string[]; timePasses?: boolean; emit?: string }) => {
+    .action((model: string, opts: { device: string; precision: PrecisionName; json?: boolean; bind: string[]; clock?: string; printIrAfter: string[]; timePasses?: boolean; emit?: string }) => {
       const clockMHz = opts.clock === undefined ? undefined : Number(opts.clock);
       if (clockMHz !== undefined && !(clockMHz > 0)) throw new UserError(`--clock ${opts.clock}: expected a positive number of MHz`);
+      const device = deviceByName(opts.device);
+      if (clockMHz !== undefined && clockMHz > device.clockMHz) {
+        console.error(chalk.yellow(`llm2hls: warning: --clock ${clockMHz} MHz is above ${device.name}'s rated ${device.clockMHz} MHz (compiler/devices/${device.name}.json); the figures assume the design closes timing at ${clockMHz} MHz`));
+      }
       const { report, graph, dataflow } = planModel(model, {
         device: opts.device, precision: opts.precision, bindings: parseBindings(opts.bind), clockMHz,
         printIrAfter: opts.printIrAfter, timePasses: opts.timePasses,
@@ -158,9 +199,9 @@ function buildProgram(out: (s: string) => void): Command {
     .requiredOption('--prompt-ids <ids>', 'comma-separated prompt token ids, e.g. 3,14,15')
     .requiredOption('--max-new-tokens <n>', 'how many tokens to generate')
     .addOption(new Option('--mode <m>', 'where the model runs').choices(['golden', 'csim', 'verilator']).default('golden'))
-    .addOption(new Option('--precision <p>', 'golden model precision').choices(Object.keys(PRECISIONS)).default('fp32'))
-    .option('--json', 'print one JSON object')
-    .action((model: string, opts: { promptIds: string; maxNewTokens: string; mode: string; precision: string; json?: boolean }) => {
+    .addOption(precisionOption('fp32', 'golden model precision'))
+    .addOption(jsonOption())
+    .action((model: string, opts: { promptIds: string; maxNewTokens: string; mode: string; precision: PrecisionName; json?: boolean }) => {
       if (opts.mode !== 'golden') {
         throw new UserError(`generate --mode ${opts.mode}: generation on a simulated accelerator is not built yet; use --mode golden`, 4);
       }
@@ -170,8 +211,9 @@ function buildProgram(out: (s: string) => void): Command {
       });
       if (!/^\d+$/.test(opts.maxNewTokens)) throw new UserError(`--max-new-tokens: '${opts.maxNewTokens}' is not a positive integer`);
       const result = generate(model, {
-        promptIds, maxNewTokens: Number(opts.maxNewTokens), precision: opts.precision as PrecisionName,
-        onToken: opts.json ? undefined : (t) => process.stdout.write(`${t} `),
+        promptIds, maxNewTokens: Number(opts.maxNewTokens), precision: opts.precision,
+        // Tokens stream out as they are chosen, separated (not followed) by a space.
+        onToken: opts.json ? undefined : (t, step) => process.stdout.write(`${step > 0 ? ' ' : ''}${t}`),
       });
       if (opts.json) out(JSON.stringify(result, null, 2));
       else {
@@ -183,22 +225,40 @@ function buildProgram(out: (s: string) => void): Command {
   return program;
 }
 
+/** Commander's message on one line: "unknown option '--devce' (did you mean --device?)". */
+function commanderMessage(e: CommanderError): string {
+  return e.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)').replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Commander codes for a bad option or argument value: bad input (exit 1), like any other bad value. */
+const BAD_VALUE = new Set(['commander.invalidArgument']);
+
 export async function main(argv: string[], out: (s: string) => void = (s) => console.log(s)): Promise<number> {
   const program = buildProgram(out);
   const verbose = argv.includes('--verbose');
+  const json = argv.includes('--json');
+  /** One line on stderr; under --json also {"error": {...}} on stdout (docs/schemas/error.schema.json). */
+  const fail = (code: number, kind: string, message: string, trace?: string): number => {
+    const line = printable(message);
+    console.error(chalk.red(`llm2hls: ${kind}: ${line}`) + (code === 70 && !verbose ? ' (rerun with --verbose for a trace)' : ''));
+    if (verbose && trace) console.error(trace);
+    if (json) out(JSON.stringify({ error: { code, message: line } }, null, 2));
+    return code;
+  };
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander already printed the message
-    if (e instanceof UserError) {
-      console.error(chalk.red(`llm2hls: error: ${e.message}`));
-      if (verbose) console.error(e.stack);
-      return e.exitCode;
+    if (e instanceof CommanderError) {
+      // Help and version were printed; `llm2hls` alone prints help and is a bad command line.
+      if (['commander.helpDisplayed', 'commander.help', 'commander.version'].includes(e.code)) return e.exitCode === 0 ? 0 : 2;
+      const message = commanderMessage(e);
+      if (BAD_VALUE.has(e.code) || message.includes('did you mean')) return fail(BAD_VALUE.has(e.code) ? 1 : 2, 'error', message);
+      const command = program.commands.find((c) => argv.slice(2).includes(c.name()));
+      return fail(2, 'error', `${message} (see ${selfCommand()}${command ? ` ${command.name()}` : ''} --help)`);
     }
+    if (e instanceof UserError) return fail(e.exitCode, 'error', e.message, e.stack);
     const err = e as Error;
-    console.error(chalk.red(`llm2hls: internal error: ${err?.message ?? String(e)}`) + (verbose ? '' : ' (rerun with --verbose for a trace)'));
-    if (verbose) console.error(err?.stack);
-    return 70;
+    return fail(70, 'internal error', err?.message ?? String(e), err?.stack);
   }
 }

@@ -17,3 +17,19 @@ export class UnsupportedError extends UserError {
     this.name = 'UnsupportedError';
   }
 }
+
+/**
+ * How to bind symbolic dims, for both audiences: errors raised by the API
+ * reach TypeScript callers as well as the command line.
+ */
+export function bindHint(dims: readonly string[]): string {
+  const value = (d: string) => (d.startsWith('past') ? 0 : 8);
+  const cli = dims.map((d) => `--bind ${d}=${value(d)}`).join(' ');
+  const api = dims.map((d) => `${/^[A-Za-z_$][\w$]*$/.test(d) ? d : JSON.stringify(d)}: ${value(d)}`).join(', ');
+  return `(CLI: ${cli}; API: bindings: { ${api} })`;
+}
+
+/** An option's name in both forms, "maxNewTokens (--max-new-tokens)", for errors the API raises. */
+export function optionName(api: string, cli: string): string {
+  return `${api} (${cli})`;
+}

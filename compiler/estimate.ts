@@ -15,14 +15,15 @@
  *    state placed off chip, read once per pass; embedding rows read per token).
  * By construction latency >= interval >= the roofline's time.
  */
-import { Device, DeviceResources, RESOURCE_KEYS, deviceByName } from './devices/index.js';
-import { UserError } from './errors.js';
+import { DEFAULT_DEVICE, Device, DeviceResources, RESOURCE_KEYS, deviceByName } from './devices/index.js';
+import { UserError, optionName } from './errors.js';
 import { Graph, isStatic } from './graph.js';
 import { printGraph } from './graph-text.js';
 import { loadModel, prepareGraph } from './model.js';
-import { DEFAULT_PRECISION, Precision, precisionByName } from './numerics/precision.js';
+import { DEFAULT_PRECISION, Precision, PrecisionName, precisionByName } from './numerics/precision.js';
 import { PassTiming } from './passes/pass.js';
-import { fuseGraph } from './passes/pipelines.js';
+import { FUSION_PIPELINE, fuseGraph } from './passes/pipelines.js';
+import { formatBytes, printable } from './format.js';
 import { DataflowGraph, memMap } from './dataflow/ir.js';
 import { lowerGraph } from './dataflow/lower.js';
 import { PLANNING_PIPELINE } from './dataflow/passes/index.js';
@@ -34,8 +35,10 @@ import { extBytes, fifoCost, macsOf, macsPerDsp } from './dataflow/cost-model.js
 import { Bindings } from '../frontend/bind.js';
 
 export interface EstimateOptions {
-  device: string;
-  precision?: string;
+  /** A device of compiler/devices/ (default u55c, as for compile). */
+  device?: string;
+  /** Default w8a16. */
+  precision?: PrecisionName;
   bindings?: Bindings;
   /** Override the device's default clock. */
   clockMHz?: number;
@@ -87,12 +90,25 @@ export interface EstimateReport {
   available: DeviceResources;
   utilization: DeviceResources;
   fits: boolean;
-  memory: { onChipWeightBytes: number; externalWeightBytes: number; externalBytesPerPass: number; kvCache: string[] };
+  memory: { onChipWeightBytes: number; externalWeightBytes: number; externalBytesPerPass: number; kvCache: KvCacheBuffer[] };
   kernels: KernelEstimate[];
   passes?: PassTiming[];
 }
 
-/** Symbolic dims of the graph's inputs that are still unbound. */
+/** A KV-cache state buffer and where the planner placed it. */
+export interface KvCacheBuffer { name: string; location: 'onchip' | 'external'; channels?: number[] }
+
+/** Every name --print-ir-after accepts: the fusion passes, lower, the planning passes, all. */
+export function irPassNames(): string[] {
+  return [...FUSION_PIPELINE.map((p) => p.name), 'lower', ...PLANNING_PIPELINE.map((p) => p.name), 'all'];
+}
+
+function checkPassNames(names: readonly string[]): void {
+  const known = irPassNames();
+  const bad = names.find((n) => !known.includes(n));
+  if (bad !== undefined) throw new UserError(`${optionName('printIrAfter', '--print-ir-after')}: unknown pass '${bad}' (passes: ${known.join(', ')})`);
+}
+
 /** Plans an already lowered dataflow graph in place; returns pass timings. */
 export function planDataflow(df: DataflowGraph, ctx: PlanContext, options: Pick<EstimateOptions, 'printIrAfter' | 'timePasses' | 'log'> = {}): PassTiming[] {
   df.device = ctx.device.name;
@@ -171,7 +187,9 @@ export function summarize(df: DataflowGraph, ctx: PlanContext, model = df.name):
       onChipWeightBytes: weightBytes('onchip'),
       externalWeightBytes: weightBytes('external'),
       externalBytesPerPass: df.tasks.reduce((s, t) => s + (t.cost?.extBytes ?? 0), 0),
-      kvCache: df.mems.filter((m) => m.role === 'state').map((m) => `${m.name}: ${m.location.kind === 'external' ? `external [${m.location.channels.join(', ')}]` : 'on chip'}`),
+      kvCache: df.mems.filter((m) => m.role === 'state').map((m): KvCacheBuffer => (m.location.kind === 'external'
+        ? { name: m.name, location: 'external', channels: [...m.location.channels] }
+        : { name: m.name, location: 'onchip' })),
     },
     kernels,
   };
@@ -181,7 +199,8 @@ export interface PlanResult { report: EstimateReport; graph: Graph; dataflow: Da
 
 /** Fuses, lowers and plans an already loaded graph (bindings applied here). */
 export function estimateGraph(graph: Graph, options: EstimateOptions, model = graph.name): PlanResult {
-  const device: Device = deviceByName(options.device);
+  checkPassNames(options.printIrAfter ?? []);
+  const device: Device = deviceByName(options.device ?? DEFAULT_DEVICE);
   const precision: Precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
   const bindings = options.bindings ?? {};
   const log = options.log ?? ((s: string) => process.stderr.write(s));
@@ -197,7 +216,7 @@ export function estimateGraph(graph: Graph, options: EstimateOptions, model = gr
   return { report, graph, dataflow: df };
 }
 
-/** `llm2hls estimate MODEL --device D`: the API behind the command. */
+/** `llm2hls estimate MODEL [--device D]`: the API behind the command. */
 export function estimateModel(modelPath: string, options: EstimateOptions): EstimateReport {
   return estimateGraph(loadModel(modelPath), options, modelPath).report;
 }
@@ -214,24 +233,31 @@ const si = (x: number, unit: string) => {
   return `${x.toFixed(2)} ${unit}`;
 };
 
+/** What the table's columns mean (printed under it, and in docs/cli.md). */
+export const ESTIMATE_LEGEND = 'cycles: busy cycles per pass; II: initiation interval; lanes AxB: A lanes over the reduction axis x B over the output axis; '
+  + 'tt: token tile (tokens each external weight word serves); BRAM18K: 18 Kib blocks';
+
+const kvPlace = (k: KvCacheBuffer) => `${k.name}: ${k.location === 'external' ? `external [${k.channels!.join(', ')}]` : 'on chip'}`;
+
 /** The human form: a table per kernel, totals against the device, a roofline line. */
 export function formatEstimate(r: EstimateReport): string {
   const head = ['kernel', 'kind', 'cycles', 'II', 'lanes', 'tt', 'DSP', 'BRAM18K', 'URAM', 'LUT'];
-  const rows = r.kernels.map((k) => [k.name, k.kind, String(k.cycles), String(k.ii), `${k.parallelism.uk}x${k.parallelism.un}`, String(k.parallelism.tokenTile), String(k.dsp), String(k.bram18k), String(k.uram), String(k.lut)]);
+  const rows = r.kernels.map((k) => [printable(k.name), k.kind, String(k.cycles), String(k.ii), `${k.parallelism.uk}x${k.parallelism.un}`, String(k.parallelism.tokenTile), String(k.dsp), String(k.bram18k), String(k.uram), String(k.lut)]);
   const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((row) => row[i].length))));
   const fmt = (row: string[]) => row.map((c, i) => (i < 2 ? c.slice(0, widths[i]).padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const lines = [
-    `${r.model} on ${r.device} (${r.deviceDescription}), ${r.precision}, ${r.clockMHz} MHz, ${r.tokens} token(s) per pass`,
+    `${printable(r.model)} on ${r.device} (${r.deviceDescription}), ${r.precision}, ${r.clockMHz} MHz, ${r.tokens} token(s) per pass`,
     '',
     fmt(head),
     ...rows.map(fmt),
+    ESTIMATE_LEGEND,
     '',
     `resources: ${RESOURCE_KEYS.map((k) => `${k} ${r.resources[k]}/${r.available[k]} (${(100 * r.utilization[k]).toFixed(1)}%)`).join(', ')}`,
     `fits: ${r.fits ? 'yes' : 'NO'}`,
-    `weights: ${si(r.memory.onChipWeightBytes, 'B')} on chip, ${si(r.memory.externalWeightBytes, 'B')} external; ${si(r.memory.externalBytesPerPass, 'B')} streamed per pass${r.memory.kvCache.length ? `; KV cache ${r.memory.kvCache.join(', ')}` : ''}`,
+    `weights: ${formatBytes(r.memory.onChipWeightBytes)} on chip, ${formatBytes(r.memory.externalWeightBytes)} external; ${formatBytes(r.memory.externalBytesPerPass)} streamed per pass${r.memory.kvCache.length ? `; KV cache ${r.memory.kvCache.map((k) => printable(kvPlace(k))).join(', ')}` : ''}`,
     `latency: ${r.latency.cycles} cycles (${si(r.latency.seconds * 1e6, 'us').replace(' kus', ' ms')}) per pass -> ${si(r.tokensPerSecond, 'tokens/s')}`,
-    `interval: ${r.interval.cycles} cycles between passes back to back (bottleneck @${r.bottleneck}) -> ${si(r.throughput.tokensPerSecond, 'tokens/s')}`,
-    `roofline: ${si(r.roofline.tokensPerSecond, 'tokens/s')} (${r.roofline.bound} bound: compute ${si(r.roofline.compute.tokensPerSecond, 'tokens/s')} at ${si(r.roofline.compute.macsPerToken, 'MAC')}/token, memory ${r.roofline.memory.tokensPerSecond === null ? 'unbounded (nothing off chip)' : `${si(r.roofline.memory.tokensPerSecond, 'tokens/s')} at ${si(r.roofline.memory.bytesPerToken, 'B')}/token`}); latency reaches ${(100 * r.efficiency.latency).toFixed(1)}%, throughput ${(100 * r.efficiency.throughput).toFixed(1)}%`,
+    `interval: ${r.interval.cycles} cycles between passes back to back (bottleneck @${printable(r.bottleneck)}) -> ${si(r.throughput.tokensPerSecond, 'tokens/s')}`,
+    `roofline: ${si(r.roofline.tokensPerSecond, 'tokens/s')} (${r.roofline.bound} bound: compute ${si(r.roofline.compute.tokensPerSecond, 'tokens/s')} at ${si(r.roofline.compute.macsPerToken, 'MAC')}/token, memory ${r.roofline.memory.tokensPerSecond === null ? 'unbounded (nothing off chip)' : `${si(r.roofline.memory.tokensPerSecond, 'tokens/s')} at ${formatBytes(r.roofline.memory.bytesPerToken)}/token`}); latency reaches ${(100 * r.efficiency.latency).toFixed(1)}%, throughput ${(100 * r.efficiency.throughput).toFixed(1)}%`,
   ];
   return lines.join('\n');
 }

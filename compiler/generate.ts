@@ -7,7 +7,7 @@
  * sequence axis for that).
  */
 import fs from 'node:fs';
-import { UserError } from './errors.js';
+import { UserError, optionName } from './errors.js';
 import { Graph, ValueInfo, formatShape } from './graph.js';
 import { PrecisionName, precisionByName } from './numerics/precision.js';
 import { runModelQuantized } from './numerics/run-quantized.js';
@@ -75,14 +75,14 @@ function argmaxLast(logits: Tensor, vocab: number): number {
 
 export function generate(modelPath: string, options: GenerateOptions): GenerateResult {
   const precision = precisionByName(options.precision ?? 'fp32').name;
-  if (options.promptIds.length === 0) throw new UserError('--prompt-ids: give at least one token id');
-  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new UserError('--max-new-tokens: expected a positive integer');
+  if (options.promptIds.length === 0) throw new UserError(`${optionName('promptIds', '--prompt-ids')}: give at least one token id`);
+  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) throw new UserError(`${optionName('maxNewTokens', '--max-new-tokens')}: expected a positive integer`);
   if (!fs.existsSync(modelPath)) throw new UserError(`${modelPath}: no such file`);
   const bytes = fs.readFileSync(modelPath);
   const load = () => decodeModel(bytes, modelPath, externalReader(modelPath));
   const shape = decoderShape(load(), modelPath);
   const bad = options.promptIds.find((t) => !Number.isInteger(t) || t < 0 || t >= shape.vocab);
-  if (bad !== undefined) throw new UserError(`--prompt-ids: token ${bad} is outside the vocabulary 0..${shape.vocab - 1}`);
+  if (bad !== undefined) throw new UserError(`${optionName('promptIds', '--prompt-ids')}: token ${bad} is outside the vocabulary 0..${shape.vocab - 1}`);
 
   const step = (inputs: Tensor[]): Tensor[] => precision === 'fp32'
     ? runGraph(load(), inputs).map((o) => o.tensor)

@@ -3,13 +3,13 @@
  *
  *   import { inspectModel, runModel } from 'llm2hls';
  */
-export { UserError, UnsupportedError } from './errors.js';
+export { UserError, UnsupportedError, bindHint } from './errors.js';
 export { Tensor } from './tensor.js';
 export type { DType, TensorData } from './tensor.js';
 export type { Graph, Node, ValueInfo, ValueType, Dim, Attrs, AttrValue } from './graph.js';
 export { inspectModel, inspectGraph } from './inspect.js';
 export type { InspectReport, InspectOptions, TensorSummary } from './inspect.js';
-export { runModel, runGraph, writeOutputs } from './run.js';
+export { runModel, runGraph, writeOutputs, checkOutputDir, ensureOutputDir } from './run.js';
 export type { RunOptions, NamedOutput } from './run.js';
 export { loadModel, prepareGraph } from './model.js';
 export { interpret } from './interpreter.js';
@@ -30,11 +30,11 @@ export { calibrate } from './numerics/calibrate.js';
 export { measureAccuracy } from './numerics/accuracy.js';
 export { compileModel } from '../backend-hls/compile.js';
 export type { CompileOptions, CompileResult } from '../backend-hls/compile.js';
-export { simulate } from '../runtime/csim.js';
+export { simulate, DeadlockError } from '../runtime/csim.js';
 export type { SimOptions, SimResult, OutputComparison, SimMode } from '../runtime/csim.js';
-export { estimateModel, estimateGraph, planModel, planDataflow, summarize, formatEstimate } from './estimate.js';
-export type { EstimateOptions, EstimateReport, KernelEstimate, PlanResult } from './estimate.js';
-export { deviceByName, deviceNames } from './devices/index.js';
+export { estimateModel, estimateGraph, planModel, planDataflow, summarize, formatEstimate, irPassNames, ESTIMATE_LEGEND } from './estimate.js';
+export type { EstimateOptions, EstimateReport, KernelEstimate, KvCacheBuffer, PlanResult } from './estimate.js';
+export { DEFAULT_DEVICE, deviceByName, deviceNames } from './devices/index.js';
 export type { Device, DeviceResources, ExternalMemory } from './devices/index.js';
 export { lowerGraph } from './dataflow/lower.js';
 export { printDataflow, parseDataflow } from './dataflow/text.js';

@@ -35,11 +35,45 @@ export function runModel(modelPath: string, inputsDir: string, options: RunOptio
 }
 
 /**
+ * Fails, creating nothing, when OUT_DIR cannot be a folder: it is a file, or
+ * a file sits on its path. Commands call it before their long work so that a
+ * wrong --out fails fast (a failed run leaves no folder behind).
+ */
+export function checkOutputDir(outDir: string): void {
+  const target = path.resolve(outDir);
+  for (let p = target; ; p = path.dirname(p)) {
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(p, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOTDIR') throw e; // a file further up: keep climbing to name it
+    }
+    if (stat) {
+      if (stat.isDirectory()) return;
+      throw new UserError(p === target ? `${outDir}: is a file, not a folder (outputs go into a folder)` : `${outDir}: ${p} is a file, not a folder`);
+    }
+    if (path.dirname(p) === p) return;
+  }
+}
+
+/** Creates the output folder OUT_DIR and its parents, as checkOutputDir allows. */
+export function ensureOutputDir(outDir: string): void {
+  checkOutputDir(outDir);
+  try {
+    fs.mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') throw new UserError(`${outDir}: cannot create the output folder (${code === 'EROFS' ? 'read-only file system' : 'permission denied'})`);
+    throw e;
+  }
+}
+
+/**
  * Writes output_0.pb ... into OUT_DIR. Each file is written under a temporary
  * name and renamed, so an interrupted run never leaves a file that looks complete.
  */
 export function writeOutputs(outDir: string, outputs: readonly NamedOutput[]): string[] {
-  fs.mkdirSync(outDir, { recursive: true });
+  ensureOutputDir(outDir);
   return outputs.map((o, i) => {
     const file = path.join(outDir, `output_${i}.pb`);
     const tmp = `${file}.partial`;

@@ -5,13 +5,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 llm2hls() { node bin/llm2hls.js "$@"; }
-echo; echo "== llm2hls inspect examples/tiny_gpt.onnx"
-llm2hls inspect examples/tiny_gpt.onnx
-echo; echo "== llm2hls run examples/tiny_gpt.onnx --inputs examples/tiny_gpt_data --out out/tiny_gpt"
-llm2hls run examples/tiny_gpt.onnx --inputs examples/tiny_gpt_data --out out/tiny_gpt
-echo; echo "== llm2hls estimate examples/tiny_gpt.onnx --device u55c --bind sequence=8"
-llm2hls estimate examples/tiny_gpt.onnx --device u55c --bind sequence=8
-echo; echo "== llm2hls compile examples/tiny_gpt.onnx -o out/tiny_gpt_hls --precision w8a16 --device u55c --bind sequence=8 --force"
-llm2hls compile examples/tiny_gpt.onnx -o out/tiny_gpt_hls --precision w8a16 --device u55c --bind sequence=8 --force
-echo; echo "== llm2hls sim out/tiny_gpt_hls --mode csim --inputs examples/tiny_gpt_data --out out/tiny_gpt_csim"
-llm2hls sim out/tiny_gpt_hls --mode csim --inputs examples/tiny_gpt_data --out out/tiny_gpt_csim
+step() { echo; echo "== llm2hls $*"; llm2hls "$@"; }
+step inspect examples/tiny_gpt.onnx
+step run examples/tiny_gpt.onnx --inputs examples/tiny_gpt_data --out out/tiny_gpt
+step estimate examples/tiny_gpt.onnx --bind sequence=8
+step compile examples/tiny_gpt.onnx -o out/tiny_gpt_hls --precision w8a16 --bind sequence=8 --force
+step sim out/tiny_gpt_hls --mode csim --inputs examples/tiny_gpt_data --out out/tiny_gpt_csim
+# The next steps in the form that works here: `llm2hls` once setup.sh --link put it on PATH.
+if [ "$(command -v llm2hls 2>/dev/null)" != "" ] && [ "$(readlink -f "$(command -v llm2hls)")" = "$(readlink -f bin/llm2hls.js)" ]; then run=llm2hls; else run="node bin/llm2hls.js"; fi
+cat <<NEXT
+
+Done: out/tiny_gpt_hls is a Vitis HLS project, bit-exact with the w8a16 golden model in C simulation.
+What to try next:
+  $run generate test/fixtures/exported/gpt2_mini_past.onnx --prompt-ids 1,2,3 --max-new-tokens 8
+      greedy generation through the KV cache
+  $run sim out/tiny_gpt_hls --mode csim-threads --inputs examples/tiny_gpt_data --out out/tiny_gpt_threads
+      one thread per task, FIFOs bounded to their planned depths
+  $run estimate examples/tiny_gpt.onnx --bind sequence=8 --device kv260
+      the same plan on a smaller FPGA
+  $run inspect YOUR_MODEL.onnx
+      can llm2hls compile your own export?
+  make -C out/tiny_gpt_hls hls
+      synthesize with Vitis HLS, where it is installed
+Help: $run COMMAND --help; JSON output: docs/cli.md; the TypeScript API: docs/api.md.
+NEXT

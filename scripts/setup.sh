@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # One idempotent set-up: installs what is missing and builds llm2hls.
-# Usage: scripts/setup.sh [--test]   (--test also installs what the tests need)
+# Usage: scripts/setup.sh [--test] [--link]
+#   --test  also install what the tests need
+#   --link  put `llm2hls` on PATH: a symlink in ~/.local/bin (or $LLM2HLS_BIN_DIR), no sudo
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_tests=0
-[ "${1:-}" = "--test" ] && want_tests=1
+want_tests=0 want_link=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_tests=1 ;;
+    --link) want_link=1 ;;
+    *) echo "usage: scripts/setup.sh [--test] [--link]" >&2; exit 2 ;;
+  esac
+done
 
-say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
-die() { printf '\033[31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+# Colour only on a terminal, and never under NO_COLOR (https://no-color.org).
+if [ -t 2 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' red=$'\033[31m' off=$'\033[0m'; else bold='' red='' off=''; fi
+say() { printf '%s[setup]%s %s\n' "$bold" "$off" "$*" >&2; }
+die() { printf '%s[setup] %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
 
 command -v node >/dev/null || die "Node.js 20 or newer is needed: install it from https://nodejs.org or your distribution (apt-get install nodejs npm)."
 major=$(node -p 'process.versions.node.split(".")[0]')
@@ -32,12 +42,26 @@ fi
 
 # npm packages. onnxruntime-node's install script would download extra
 # binaries (impossible offline); skipping it keeps the bundled CPU binaries.
+# npm ci also builds (package.json's prepare script runs tsc), so only an
+# existing install needs the build step below.
 export ONNXRUNTIME_NODE_INSTALL=skip
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm packages"
+  say "installing npm packages and building"
   npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed; check that the npm registry is reachable"
+else
+  say "building"
+  npx tsc -p tsconfig.json || die "TypeScript build failed"
 fi
 
-say "building"
-npx tsc -p tsconfig.json || die "TypeScript build failed"
-say "ready: node bin/llm2hls.js --help"
+run="node bin/llm2hls.js"
+if [ "$want_link" = 1 ]; then
+  bin_dir="${LLM2HLS_BIN_DIR:-$HOME/.local/bin}"
+  mkdir -p "$bin_dir" || die "cannot create $bin_dir"
+  ln -sfn "$PWD/bin/llm2hls.js" "$bin_dir/llm2hls"
+  say "linked $bin_dir/llm2hls -> $PWD/bin/llm2hls.js"
+  case ":$PATH:" in
+    *":$bin_dir:"*) run="llm2hls" ;;
+    *) say "$bin_dir is not on PATH; add it (e.g. in ~/.bashrc): export PATH=\"$bin_dir:\$PATH\"" ;;
+  esac
+fi
+say "ready: $run --help"

@@ -59,7 +59,7 @@ describe('estimateModel on the fixtures', () => {
   });
 
   it('rejects an unknown device, listing the known ones', () => {
-    expect(() => estimateModel(MODELS[0][0], { device: 'vu9p' })).toThrow(/--device vu9p: unknown device \(known: kv260, u280, u55c, vck190, zcu102\)/);
+    expect(() => estimateModel(MODELS[0][0], { device: 'vu9p' })).toThrow(/unknown device 'vu9p' \(known: kv260, u280, u55c, vck190, zcu102\)/);
   });
 });
 
@@ -109,6 +109,6 @@ describe('llm2hls estimate (CLI)', () => {
 
   it('fails cleanly on an unbound dynamic model and an unknown device', async () => {
     expectCleanFailure(await llm2hls('estimate', MODELS[5][0], '--device', 'u55c'), /--bind sequence=8/, expect);
-    expectCleanFailure(await llm2hls('estimate', MODELS[0][0], '--device', 'nope'), /unknown device \(known: kv260, u280, u55c, vck190, zcu102\)/, expect);
+    expectCleanFailure(await llm2hls('estimate', MODELS[0][0], '--device', 'nope'), /unknown device 'nope' \(known: kv260, u280, u55c, vck190, zcu102\)/, expect);
   });
 });

@@ -13,7 +13,7 @@
  *   past_k/past_v graph inputs and present_k/present_v graph outputs name that
  *   memory (the KV cache lives on the device between passes).
  */
-import { UnsupportedError, UserError } from '../errors.js';
+import { UnsupportedError, UserError, bindHint } from '../errors.js';
 import { Graph, Node, describeNode, isStatic } from '../graph.js';
 import { Precision } from '../numerics/precision.js';
 import { DataflowGraph, HOST, Memory, Stream, Task, TaskKind } from './ir.js';
@@ -44,7 +44,10 @@ export function lowerGraph(graph: Graph, precision: Precision, options: LowerOpt
   const shapeOf = (n: string, node?: Node): number[] => {
     const r = resolve(n);
     const s = shapes.get(r) ?? viewShape.get(r) ?? (graph.initializers.get(r)?.shape as number[] | undefined) ?? (graph.types.get(r)?.shape as number[] | undefined);
-    if (!s || !isStatic(s)) throw new UserError(`${node ? describeNode(node) : 'graph'}: the shape of '${n}' is not known or not static (bind symbolic dims with --bind)`);
+    if (!s || !isStatic(s)) {
+      const dims = (graph.types.get(r)?.shape ?? []).filter((d): d is string => typeof d === 'string');
+      throw new UserError(`${node ? describeNode(node) : 'graph'}: the shape of '${n}' is not known or not static; bind its symbolic dims ${bindHint(dims.length ? dims : ['NAME'])}`);
+    }
     return s;
   };
   const isConst = (n: string) => graph.initializers.has(resolve(n)) || viewBase.has(resolve(n));

@@ -40,6 +40,9 @@ export interface Device {
   sources: string[];
 }
 
+/** The device every command plans for unless told otherwise (compile, estimate). */
+export const DEFAULT_DEVICE = 'u55c';
+
 export const RESOURCE_KEYS = ['dsp', 'bram18k', 'uram', 'lut', 'ff'] as const;
 
 /** The JSON folder: next to this file in the source tree, or ../../compiler/devices from dist/compiler/devices. */
@@ -69,7 +72,7 @@ export function deviceNames(): string[] { return [...load().keys()]; }
 
 export function deviceByName(name: string): Device {
   const d = load().get(name.toLowerCase());
-  if (!d) throw new UserError(`--device ${name}: unknown device (known: ${deviceNames().join(', ')})`);
+  if (!d) throw new UserError(`unknown device '${name}' (known: ${deviceNames().join(', ')})`);
   return d;
 }
 

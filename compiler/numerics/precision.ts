@@ -29,6 +29,6 @@ export const DEFAULT_PRECISION: PrecisionName = 'w8a16';
 
 export function precisionByName(name: string): Precision {
   const p = PRECISIONS[name as PrecisionName];
-  if (!p) throw new UserError(`--precision ${name}: unknown precision (choose ${Object.keys(PRECISIONS).join(', ')})`);
+  if (!p) throw new UserError(`unknown precision '${name}' (choose ${Object.keys(PRECISIONS).join(', ')})`);
   return p;
 }

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, bindHint } from '../errors.js';
 import { Graph, isStatic } from '../graph.js';
 import { prepareGraph } from '../model.js';
 import { fuseGraph } from '../passes/pipelines.js';
@@ -53,7 +53,7 @@ function loadFusedForSet(modelPath: string, inputs: readonly Tensor[]): Graph {
 /** Shape-only stand-ins for a prepared graph's inputs (zeros of the bound shapes). */
 function inputStandIns(graph: Graph): Tensor[] {
   return graph.inputs.map((v) => {
-    if (!isStatic(v.shape)) throw new UserError(`input '${v.name}' has symbolic dims [${v.shape.join(', ')}]; bind them with --bind name=N`);
+    if (!isStatic(v.shape)) throw new UserError(`input '${v.name}' has symbolic dims [${v.shape.join(', ')}]; bind them ${bindHint(v.shape.filter((d): d is string => typeof d === 'string'))}`);
     return Tensor.zeros(v.dtype, v.shape as number[]);
   });
 }
