@@ -1,6 +1,7 @@
 // One measurement in a fresh process: `llm2hls-inspect FILE`, `llm2hls-estimate FILE`,
 // `llm2hls-compile-fp32 FILE`, `llm2hls-compile-w8a16 FILE` or `ort-session FILE`.
 // Prints {seconds, maxRssBytes} as JSON; seconds exclude Node start-up and module loading.
+// On failure: the error's first line on stderr, exit code from llm2hls's error (70 otherwise).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,11 @@ let seconds;
 try {
   await work();
   seconds = (performance.now() - t0) / 1000;
+} catch (e) {
+  // One line for scripts/bench.mjs to show; llm2hls's own errors carry the CLI's exit code.
+  console.error(e instanceof Error ? e.message.split('\n')[0] : String(e));
+  process.exitCode = e?.exitCode ?? 70;
 } finally {
   cleanup();
 }
-console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
+if (seconds !== undefined) console.log(JSON.stringify({ seconds, maxRssBytes: process.resourceUsage().maxRSS * 1024 }));
