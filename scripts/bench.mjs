@@ -49,6 +49,8 @@ if (!fs.existsSync(path.join(root, 'dist', 'compiler', 'index.js'))) fail('dist/
 if (!model) {
   model = path.join(root, 'out', 'bench', 'gpt2_small_shape.onnx');
   bind.sequence ??= 64;
+  // Older versions wrote 8-token sample inputs beside it; w8a16 would calibrate on those (examples/gpt2-small-shape.ts).
+  fs.rmSync(path.join(path.dirname(model), 'gpt2_small_shape_data'), { recursive: true, force: true });
   if (!fs.existsSync(model)) {
     console.log(`writing a GPT-2-small-shaped model to ${model} (once) ...`);
     node('writing the model', [path.join(root, 'dist', 'examples', 'gpt2-small-shape.js'), path.dirname(model)]);
