@@ -39,6 +39,9 @@ describe('npm pack', () => {
   it('ships the example with its data, the MIT LICENSE, and source maps that carry their sources', () => {
     for (const f of ['examples/tiny_gpt.onnx', 'examples/tiny_gpt_data/input_0.pb', 'LICENSE', 'bin/llm2hls.js']) expect(packed).toContain(f);
     expect(packed.filter((f) => f.startsWith('dist/test/'))).toEqual([]);
+    // No stale output of a deleted source (tsc does not clean dist/).
+    const stale = packed.filter((f) => /^dist\/.*\.js$/.test(f) && !fs.existsSync(path.join(ROOT, f.slice('dist/'.length).replace(/\.js$/, '.ts'))));
+    expect(stale, 'dist/ files without a source: rebuild dist/ from scratch').toEqual([]);
     const license = fs.readFileSync(path.join(installed, 'LICENSE'), 'utf8');
     expect(license).toMatch(/^MIT License\n\nCopyright \(c\) 2026 the llm2hls authors\n/);
     expect(JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).license).toBe('MIT');
