@@ -38,7 +38,7 @@ if (!Number.isInteger(runs) || runs < 1) fail('--runs needs a positive integer')
 const bind = {};
 for (let i; (i = args.indexOf('--bind')) >= 0;) {
   const [name, value, extra] = String(args.splice(i, 2)[1]).split('=');
-  if (!name || !/^[0-9]+$/.test(value ?? '') || extra !== undefined) fail('--bind needs name=N (a dim name and a positive integer)');
+  if (!name || !/^[1-9][0-9]*$/.test(value ?? '') || extra !== undefined) fail('--bind needs name=N (a dim name and a positive integer)');
   bind[name] = Number(value);
 }
 const unknown = args.find((a) => a.startsWith('-'));
