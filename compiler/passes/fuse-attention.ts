@@ -11,10 +11,13 @@
  *
  * "repeat" is the grouped-query repetition of K/V heads (Unsqueeze(2) +
  * Expand + Reshape, or repeat_interleave's Split/Unsqueeze/Expand/Reshape/
- * Concat per KV head); a single KV head may also be broadcast by the MatMuls. The constant mask must be exactly the causal rule of
- * llm.Attention (causal 1) or mask nothing (causal 0); otherwise nothing is
- * fused. KV-cache Concats whose results are graph outputs (or, without a
- * past input, head-split K/V that are graph outputs) become the kernel's
+ * Concat per KV head); a single KV head may also be broadcast by the MatMuls.
+ * The mask is a constant or computed from constants only (a [T, L] Slice of
+ * a [context, context] buffer too big for the frontend to fold); checked
+ * element by element, it must be exactly the causal rule of llm.Attention
+ * (causal 1) or mask nothing (causal 0); otherwise nothing is fused.
+ * KV-cache Concats whose results are graph outputs (or, without a past
+ * input, head-split K/V that are graph outputs) become the kernel's
  * present_k/present_v outputs under the same names.
  */
 import { Graph, Node } from '../graph.js';
@@ -152,7 +155,7 @@ function maskCausal(mask: Mask | undefined, shape: readonly number[]): 0 | 1 | u
 /** Where(cond, s, fill) / Where(cond, fill, s) with a bool constant cond and a masked-value fill. */
 function whereMask(ix: GraphIndex, node: Node): { inner: string; mask: Mask } | undefined {
   const [cond, a, b] = node.inputs;
-  const c = ix.constant(cond);
+  const c = ix.constantValue(cond);
   if (!c || c.dtype !== 'bool' || node.inputs.length !== 3) return undefined;
   const fa = ix.constant(a), fb = ix.constant(b);
   const fillOk = (t: Tensor | undefined) => !!t && t.toArray().every(isMaskedValue);
@@ -165,7 +168,7 @@ function whereMask(ix: GraphIndex, node: Node): { inner: string; mask: Mask } | 
 function addMask(ix: GraphIndex, node: Node): { inner: string; mask: Mask } | undefined {
   if (node.inputs.length !== 2) return undefined;
   const [a, b] = node.inputs;
-  const ca = ix.constant(a), cb = ix.constant(b);
+  const ca = ix.constantValue(a), cb = ix.constantValue(b);
   const [inner, m] = cb && !ca ? [a, cb] : ca && !cb ? [b, ca] : [undefined, undefined];
   if (!inner || !m || m.dtype === 'bool' || !m.toArray().every((x) => x === 0 || isMaskedValue(x))) return undefined;
   return { inner, mask: { tensor: m, visible: (x) => x === 0 } };

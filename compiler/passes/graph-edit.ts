@@ -4,13 +4,20 @@
  * by dead-code removal and a topological re-sort.
  */
 import { Graph, Node } from '../graph.js';
+import { OpCall, getOp } from '../ops/index.js';
 import { Tensor } from '../tensor.js';
 import { removeDeadCode } from '../../frontend/infer.js';
+
+/** constantValue never computes a tensor larger than this (a 4096 x 4096 mask). */
+const EVALUATE_LIMIT = 1 << 24;
 
 export class GraphIndex {
   private readonly producerOf = new Map<string, Node>();
   private readonly consumersOf = new Map<string, Node[]>();
   private readonly outputs: Set<string>;
+  /** Values computed from constants only (nodes the frontend did not fold), and those evaluated so far. */
+  private readonly constantDerived = new Set<string>();
+  private readonly evaluated = new Map<string, Tensor | undefined>();
 
   constructor(readonly graph: Graph) {
     for (const node of graph.nodes) {
@@ -18,6 +25,10 @@ export class GraphIndex {
       for (const i of node.inputs) if (i) this.consumersOf.set(i, [...(this.consumersOf.get(i) ?? []), node]);
     }
     this.outputs = new Set(graph.outputs.map((o) => o.name));
+    const known = (v: string) => !v || graph.initializers.has(v) || this.constantDerived.has(v);
+    for (const node of graph.nodes) {
+      if (node.inputs.every(known)) for (const o of node.outputs) if (o) this.constantDerived.add(o);
+    }
   }
 
   producer(value: string): Node | undefined { return this.producerOf.get(value); }
@@ -36,6 +47,26 @@ export class GraphIndex {
   }
 
   constant(value: string): Tensor | undefined { return this.graph.initializers.get(value); }
+
+  /**
+   * A constant, or a value computed from constants only that the frontend left
+   * unfolded because it is over the folding cap (GPT-2's causal mask sliced
+   * from its [1024, 1024] buffer): evaluated once on demand. Undefined when it
+   * depends on a graph input or a tensor on the way has more than 16M elements.
+   */
+  constantValue(value: string): Tensor | undefined {
+    const c = this.graph.initializers.get(value);
+    if (c || !this.constantDerived.has(value)) return c;
+    if (!this.evaluated.has(value)) {
+      const node = this.producerOf.get(value)!;
+      const ins = node.inputs.map((i) => (i ? this.constantValue(i) : undefined));
+      const op = getOp(node.opType);
+      const ready = op && ins.every((t, i) => (t ? t.size <= EVALUATE_LIMIT : !node.inputs[i]));
+      const outs = ready ? op.execute(new OpCall(node, this.graph.opset), ins) : [];
+      node.outputs.forEach((o, i) => o && this.evaluated.set(o, outs[i] && outs[i].size <= EVALUATE_LIMIT ? outs[i] : undefined));
+    }
+    return this.evaluated.get(value);
+  }
 
   /** The value of a one-element constant. */
   scalar(value: string): number | undefined {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { fuseAttention } from '../../compiler/passes/fuse-attention.js';
 import { expectNoChange, expectPass, loadIr, runPass } from '../helpers/passes.js';
 
-/** GPT-2 style: heads split by Reshape + Transpose, K transposed by perm (0,2,3,1), Div scale, Where(tril, s, -inf). */
+/**
+ * GPT-2 style: heads split by Reshape + Transpose, K transposed by perm (0,2,3,1), Div scale, Where(tril, s, -inf).
+ * `mask` is the IR that defines %mask, a bool [3, 3] or [1, 1, 3, 3].
+ */
 const gpt2 = (mask: string, where = '%sm = Where(%mask, %sd, %ninf)') => `
   graph g opset 17
   input %q: float32[1, 3, 4]
@@ -12,7 +15,7 @@ const gpt2 = (mask: string, where = '%sm = Where(%mask, %sd, %ninf)') => `
   const %hs: int64[4] = [1, 3, 2, 2]
   const %ms: int64[3] = [1, 3, 4]
   const %c: float32[] = [2]
-  const %mask: bool[3, 3] = ${mask}
+  ${mask}
   const %ninf: float32[] = [-inf]
   %qr = Reshape(%q, %hs)
   %qh = Transpose(%qr) {perm: [0, 2, 1, 3]}
@@ -30,7 +33,8 @@ const gpt2 = (mask: string, where = '%sm = Where(%mask, %sd, %ninf)') => `
   output %y: float32[1, 3, 4]
 `;
 
-const TRIL = '[1, 0, 0, 1, 1, 0, 1, 1, 1]';
+const constMask = (values: string) => `const %mask: bool[3, 3] = ${values}`;
+const TRIL = constMask('[1, 0, 0, 1, 1, 0, 1, 1, 1]');
 
 describe('fuse-attention', () => {
   it('fuses GPT-2 attention with a Where(tril, scores, -inf) mask', () => {
@@ -45,7 +49,7 @@ describe('fuse-attention', () => {
   });
 
   it('fuses the exporter\'s inverted Where(~tril, -inf, scores)', () => {
-    expectPass(fuseAttention, gpt2('[0, 1, 1, 0, 0, 1, 0, 0, 0]', '%sm = Where(%mask, %ninf, %sd)'), `
+    expectPass(fuseAttention, gpt2(constMask('[0, 1, 1, 0, 0, 1, 0, 0, 0]'), '%sm = Where(%mask, %ninf, %sd)'), `
       graph g opset 17
       input %q: float32[1, 3, 4]
       input %k: float32[1, 3, 4]
@@ -56,14 +60,45 @@ describe('fuse-attention', () => {
   });
 
   it('fuses a mask that hides nothing as causal 0', () => {
-    expect(runPass(fuseAttention, gpt2('[1, 1, 1, 1, 1, 1, 1, 1, 1]'))).toContain('{causal: 0, heads: 2, kv_heads: 2, scale: 0.5}');
+    expect(runPass(fuseAttention, gpt2(constMask('[1, 1, 1, 1, 1, 1, 1, 1, 1]')))).toContain('{causal: 0, heads: 2, kv_heads: 2, scale: 0.5}');
   });
 
   it('does not fuse a mask that is not the causal rule', () => {
     // Banded (sliding window 2): row 2 hides key 0.
-    expectNoChange(fuseAttention, gpt2('[1, 0, 0, 1, 1, 0, 0, 1, 1]'));
+    expectNoChange(fuseAttention, gpt2(constMask('[1, 0, 0, 1, 1, 0, 0, 1, 1]')));
     // Causal shifted by one (tril(diagonal=1)).
-    expectNoChange(fuseAttention, gpt2('[1, 1, 0, 1, 1, 1, 1, 1, 1]'));
+    expectNoChange(fuseAttention, gpt2(constMask('[1, 1, 0, 1, 1, 1, 1, 1, 1]')));
+  });
+
+  // Context 5 > sequence 3: the causal mask is sliced from a [context, context] buffer (left
+  // unfolded by the frontend when that buffer is over its folding cap, as GPT-2's 1024 x 1024 is).
+  const TRIL_5X5 = '[1, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1]';
+  const slicedMask = (buffer: string, starts: string, ends: string, axes: string) => `
+    ${buffer}
+    const %starts: int64[2] = ${starts}
+    const %ends: int64[2] = ${ends}
+    const %axes: int64[2] = ${axes}
+    %mask = Slice(%buf, %starts, %ends, %axes)`;
+  it.each([
+    ['an HF GPT-2 bias buffer [1, 1, 5, 5]', slicedMask(`const %buf: bool[1, 1, 5, 5] = ${TRIL_5X5}`, '[0, 0]', '[3, 3]', '[2, 3]')],
+    ['Trilu(ConstantOfShape([5, 5])) as examples/tiny-gpt.ts writes it', slicedMask(`
+      const %ctx2: int64[2] = [5, 5]
+      %ones = ConstantOfShape(%ctx2) {value: tensor bool[1] [1]}
+      %buf = Trilu(%ones) {upper: 0}`, '[0, 0]', '[3, 3]', '[0, 1]')],
+  ])('fuses a causal mask sliced from %s', (_, mask) => {
+    expectPass(fuseAttention, gpt2(mask), `
+      graph g opset 17
+      input %q: float32[1, 3, 4]
+      input %k: float32[1, 3, 4]
+      input %v: float32[1, 3, 4]
+      %y = llm.Attention(%q, %k, %v) {causal: 1, heads: 2, kv_heads: 2, scale: 0.5} @"/h.0/Attention"
+      output %y: float32[1, 3, 4]
+    `);
+  });
+
+  it('does not fuse a window of the buffer that is not the causal rule', () => {
+    // Rows 1-3 of the 5 x 5 tril: row 0 already sees key 1.
+    expectNoChange(fuseAttention, gpt2(slicedMask(`const %buf: bool[5, 5] = ${TRIL_5X5}`, '[1, 0]', '[4, 3]', '[0, 1]')));
   });
 
   it('does not fuse when an intermediate is used outside the pattern', () => {
