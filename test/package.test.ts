@@ -56,7 +56,7 @@ describe('npm pack', () => {
 
   it('runs the quick start from the installed package', async () => {
     const script = fs.readFileSync(path.join(ROOT, 'scripts', 'quickstart.sh'), 'utf8');
-    const commands = script.split('\n').filter((l) => l.startsWith('llm2hls ')).map((l) => l.trim().split(/\s+/).slice(1));
+    const commands = script.split('\n').filter((l) => /^(llm2hls|step) /.test(l)).map((l) => l.trim().split(/\s+/).slice(1));
     expect(commands.map((c) => c[0])).toEqual(['inspect', 'run', 'estimate', 'compile', 'sim']);
     const bin = path.join(app, 'node_modules', '.bin', 'llm2hls');
     const stdout: Record<string, string> = {};
