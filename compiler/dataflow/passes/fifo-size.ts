@@ -19,25 +19,31 @@
  *
  * The rule. A deadlock needs a fork a blocked writing into branch X (every
  * FIFO on it full, up to the join v) while v waits for branch Y (every FIFO
- * on it empty back to a): the fork cannot have written more into Y than
- * into X. Y starved has taken from a less than one row past what v read of
- * it if a row task lies on it (less than the whole pass if a pass task
- * does, no more than v read if only element tasks do). X full holds what v
- * read of it plus its FIFOs; if every path of X holds a row task, the fork
- * is past the end of the row v is in (a pass task: past the whole pass).
- * An Add or SwiGLU join reads its inputs in lock step; attention reads a row
- * of k, of v, then of q, so one input may be a row behind another. Hence
- * the last FIFO s of X (the join's input) needs, in elements of s:
- *   - the whole pass T*C if some Y holds a pass task, unless every path of X does;
+ * on it empty back to a); a C++ fork writes each element to its outputs in
+ * turn, so it cannot then have written more into Y than into X. Y starved
+ * has taken from a less than one row past what v read of it if a row task
+ * lies on it (less than the whole pass if a pass task does, no more than v
+ * read if only element tasks do). X full holds what v read of it plus its
+ * FIFOs, and if X holds a row task, the fork is past the end of the row v
+ * is in (a pass task: past the whole pass); a join on X that is blocked
+ * writing has read all its inputs, so it holds what its fullest input
+ * branch holds (two branches through one join are that join's fork's
+ * business). An Add or SwiGLU join reads its inputs in lock step;
+ * attention reads a row of k, of v, then of q, so one input may be a row
+ * behind another. Hence the last FIFO s of X (the join's input) needs, in
+ * elements of s (C per row, T rows):
+ *   - the whole pass T*C if some Y holds a pass task, unless X holds one;
  *   - else one row C if a Y holds a row task (or v is attention), unless
- *     every path of X holds a row task;
+ *     X holds one;
  *   - else nothing beyond the minimum of 2 beats.
- * A FIFO of the whole pass can never fill, so T*C is also the cap, and
- * larger FIFOs elsewhere never cause a deadlock (Kahn networks are monotone
- * in their capacities), so the fork's own FIFOs and the fork2 chains the
- * backend inserts need no more than the minimum. gpt2_mini's residual
- * bypass: one row (32 elements) around causal attention, the whole pass
- * (256) around bidirectional attention, whatever the precision.
+ * With s at that depth the fork, blocked on X, has written more into Y than
+ * Y can be starved at, a contradiction. A FIFO of the whole pass never
+ * fills, so T*C is also the cap; and deeper FIFOs elsewhere never cause a
+ * deadlock (Kahn networks are monotone in their capacities), so the fork's
+ * own FIFOs and the fork2 chains the backend inserts keep the minimum.
+ * gpt2_mini's residual bypass: one row (32 elements; 29 deadlocks, 30 runs)
+ * around causal attention, the whole pass (256) around bidirectional
+ * attention, at every precision.
  */
 import { DataflowGraph, HOST, Stream, Task, topoOrder } from '../ir.js';
 import { DataflowPass } from '../pipeline.js';
