@@ -20,7 +20,7 @@
  * The rule. A deadlock needs a fork a blocked writing into branch X (every
  * FIFO on it full, up to the join v) while v waits for branch Y (every FIFO
  * on it empty back to a); a C++ fork writes each element to its outputs in
- * turn, so it cannot then have written more into Y than into X. Y starved
+ * turn, so it has then written into Y at least what it wrote into X. Y starved
  * has taken from a less than one row past what v read of it if a row task
  * lies on it (less than the whole pass if a pass task does, no more than v
  * read if only element tasks do). X full holds what v read of it plus its
@@ -36,8 +36,8 @@
  *   - else one row C if a Y holds a row task (or v is attention), unless
  *     X holds one;
  *   - else nothing beyond the minimum of 2 beats.
- * With s at that depth the fork, blocked on X, has written more into Y than
- * Y can be starved at, a contradiction. A FIFO of the whole pass never
+ * With s at that depth, X full means the fork wrote more into X than a
+ * starved Y can have taken, a contradiction. A FIFO of the whole pass never
  * fills, so T*C is also the cap; and deeper FIFOs elsewhere never cause a
  * deadlock (Kahn networks are monotone in their capacities), so the fork's
  * own FIFOs and the fork2 chains the backend inserts keep the minimum.
