@@ -196,10 +196,11 @@ export function lowerGraph(graph: Graph, precision: Precision, options: LowerOpt
   const inputs: string[] = [];
   const outputs: string[] = [];
   let count = 0;
-  const newStream = (value: string, bits: number, from: Stream['from'], to: Stream['to']): Stream => {
+  const newStream = (value: string, bits: number, from: Stream['from'], to: Stream['to'], ids = false): Stream => {
     const s = shapeOf(value);
-    // Token ids travel one per token ([T, 1]); activations are [T, C].
-    const shape = bits === 32 ? [prod(s), 1] : [prod(s.slice(0, -1)), s[s.length - 1]];
+    // Token ids travel one per token ([T, 1]); activations are [T, C] (fp32 ones are 32 bits wide too,
+    // so width cannot tell them apart: taken for ids, fp32 rows became T*C one-element "tokens").
+    const shape = ids ? [prod(s), 1] : [prod(s.slice(0, -1)), s[s.length - 1]];
     const st: Stream = { name: `s${count++}`, bits, lanes: 1, shape, order: 't.c', depth: 2, from, to, value };
     streams.push(st);
     return st;
@@ -209,16 +210,17 @@ export function lowerGraph(graph: Graph, precision: Precision, options: LowerOpt
   const addOutput = (task: Task, s: Stream) => { task.outputs.push(s.name); s.from = { task: task.name, slot: task.outputs.length - 1 }; };
 
   for (const { task, slot, value } of pendingInputs) {
-    const bits = task.kind === 'embedding' && slot === 0 ? 32 : act;
+    const ids = task.kind === 'embedding' && slot === 0;
+    const bits = ids ? 32 : act;
     const p = producerOf.get(value);
     if (p) {
-      const s = newStream(value, bits, { task: p.task.name, slot: 0 }, { task: task.name, slot });
+      const s = newStream(value, bits, { task: p.task.name, slot: 0 }, { task: task.name, slot }, ids);
       addOutput(p.task, s);
       outSlots.set(p.task, (outSlots.get(p.task) ?? 0) + 1);
       task.inputs[slot] = s.name;
     } else if (graphInputNames.has(value)) {
       if (stateOfPast.has(value)) throw new UnsupportedError(`graph input '${value}' is both a KV cache and a streamed activation`);
-      const s = newStream(value, bits, { task: HOST, slot: 0 }, { task: task.name, slot });
+      const s = newStream(value, bits, { task: HOST, slot: 0 }, { task: task.name, slot }, ids);
       task.inputs[slot] = s.name;
       hostStreams.set(`${value}\u0000${task.name}\u0000${slot}`, s);
     } else {

@@ -104,14 +104,32 @@ describe('parallelize', () => {
 });
 
 describe('fifo-size', () => {
-  it('sizes the residual FIFO to hold what the attention branch can hold, and leaves straight chains at 2', () => {
-    const g = run(lowered(), [streamOrder, placeWeights, tile, parallelize, fifoSize]);
-    const s = new Map(g.streams.map((x) => [x.name, x]));
-    const residual = s.get('s9')!; // @emb.1 -> @res.0, skipping ln, q/k/v, attn, o
-    // The branch holds >= 1 token tile + 1 in each of ln, k, attn, o: at least 8 tokens of 32 elements.
-    expect(residual.depth * residual.lanes).toBeGreaterThanOrEqual(8 * 32);
-    expect(s.get('s12')!.depth).toBe(2); // fc -> gelu
-    expect(s.get('s10')!.depth).toBe(2); // the long branch's own last FIFO
+  // Depth in elements: beats times the lanes of a beat.
+  const elements = (g: DataflowGraph, name: string) => { const x = g.streams.find((st) => st.name === name)!; return x.depth * x.lanes; };
+  const beatsFor = (g: DataflowGraph, name: string, n: number) => Math.max(2, Math.ceil(n / g.streams.find((st) => st.name === name)!.lanes));
+
+  it('gives the residual bypass around causal attention one row, and leaves straight chains and row-task branches at 2', () => {
+    const g = run(lowered(1), [streamOrder, placeWeights, tile, parallelize, fifoSize]);
+    const [T, C] = g.streams.find((x) => x.name === 's9')!.shape; // @emb.1 -> @res.0, skipping ln, q/k/v, attn, o
+    expect([T, C]).toEqual([8, 32]);
+    expect(g.streams.find((x) => x.name === 's9')!.depth).toBe(beatsFor(g, 's9', C));
+    expect(elements(g, 's9')).toBeLessThan(T * C);
+    expect(line(g, 'stream %s12:')).toContain('depth 2 '); // fc -> gelu
+    expect(line(g, 'stream %s10:')).toContain('depth 2 '); // the long branch's own last FIFO
+    // q, k and v each pass a Linear, which holds the row attention reads next: the minimum will do.
+    for (const t of ['q', 'k', 'v']) expect(g.streams.find((x) => x.from.task === t)!.depth).toBe(2);
+  });
+
+  it('gives the bypass around bidirectional attention the whole pass (it reads every token first)', () => {
+    const g = run(lowered(0), [streamOrder, placeWeights, tile, parallelize, fifoSize]);
+    const [T, C] = g.streams.find((x) => x.name === 's9')!.shape;
+    expect(g.streams.find((x) => x.name === 's9')!.depth).toBe(beatsFor(g, 's9', T * C));
+  });
+
+  it('does not depend on the precision: fp32 rows are rows too', () => {
+    const fp32 = run(printDataflow(lowerGraph(block(1), PRECISIONS.fp32, { device: 'zcu102', clockMHz: 250 })), [streamOrder, placeWeights, tile, parallelize, fifoSize], { ...zcu102, precision: PRECISIONS.fp32 });
+    expect(fp32.streams.find((x) => x.name === 's9')!.shape).toEqual([8, 32]);
+    expect(elements(fp32, 's9')).toBeGreaterThanOrEqual(32);
   });
 
   it('is a fixed point: running it again changes nothing', () => {
