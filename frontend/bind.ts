@@ -4,7 +4,7 @@
  * Every binding is checked: a size, a dim the model has, and consistent with
  * the input files and with what shape inference derives from the others.
  */
-import { UserError } from '../compiler/errors.js';
+import { UserError, bindHint } from '../compiler/errors.js';
 import { Dim, Graph, ValueInfo, formatShape } from '../compiler/graph.js';
 import { Tensor } from '../compiler/tensor.js';
 import { InferOptions, InferResult, inferGraph } from './infer.js';
@@ -148,6 +148,5 @@ export function requireBound(graph: Graph, bindings: Bindings, what: string): vo
   }
   const missing = unboundDims(graph, bindings).filter((d) => d !== '?');
   if (missing.length === 0) return;
-  const example = missing.map((d) => `--bind ${d}=${d.startsWith('past') ? 0 : 8}`).join(' ');
-  throw new UserError(`the model has symbolic dimension(s) ${missing.map((d) => `'${d}'`).join(', ')}; ${what} needs static shapes, so bind them, e.g. ${example}`);
+  throw new UserError(`the model has symbolic dimension(s) ${missing.map((d) => `'${d}'`).join(', ')}; ${what} needs static shapes, so bind them ${bindHint(missing)}`);
 }

@@ -4,7 +4,7 @@
  * Reshape ...). Once symbolic dims are bound, folding makes a dynamic-axes
  * export fully static.
  */
-import { UnsupportedError, UserError } from '../compiler/errors.js';
+import { UnsupportedError, UserError, bindHint } from '../compiler/errors.js';
 import { Graph, Node, ValueType, describeNode, isStatic } from '../compiler/graph.js';
 import { OpCall, getOp } from '../compiler/ops/index.js';
 import { Tensor } from '../compiler/tensor.js';
@@ -130,7 +130,7 @@ export function requireStatic(graph: Graph): void {
         const dims = t.shape.filter((d) => typeof d === 'string');
         const named = dims.filter((d) => d !== '?');
         const hint = named.length > 0
-          ? `bind ${named.map((d) => `--bind ${d}=N`).join(' ')} or pass inputs`
+          ? `bind them ${bindHint(named)} or pass inputs`
           : 'its size depends on data that is not constant';
         throw new UserError(`value '${name}' of ${describeNode(node)} has shape [${t.shape.join(', ')}] that is not static: ${hint}`);
       }
