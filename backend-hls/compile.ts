@@ -160,7 +160,7 @@ function recipes(target: TargetName): Record<string, string[]> {
     xclbin: vitis ? [platformCheck, `$(VPP) -l -t hw --platform $(PLATFORM) --config connectivity.cfg -o build/$(TOP).xclbin build/$(TOP).xo`] : wrong('vitis'),
     // Bambu runs in build/bambu; the testbench's default paths (csim/sample, csim/out, weights) resolve through links.
     bambu: vitis ? wrong('bambu') : [
-      '@mkdir -p build/bambu',
+      '@mkdir -p build/bambu csim/out',
       'ln -sfn ../../csim build/bambu/csim && ln -sfn ../../weights build/bambu/weights',
       `cd build/bambu && $(BAMBU) ../../src/top.cpp --top-fname=$(TOP) --compiler=$(BAMBU_COMPILER) --std=c++17 ` +
         `--clock-period=$(CLOCK_NS) --device-name=$(BAMBU_DEVICE) -D${dialectFor('bambu').defineMacro} -I../../src -I../../kernels ` +
