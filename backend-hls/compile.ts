@@ -24,7 +24,7 @@ import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from
 import { MARKER, checkTarget, writeProject } from './project.js';
 import { helperStarts } from '../compiler/helper-worker.js';
 import { writeWeightFiles } from './weights.js';
-import { modelFingerprint } from '../frontend/fingerprint.js';
+import { startModelFingerprint } from '../frontend/fingerprint.js';
 import { writeTensorPb } from '../frontend/tensor-files.js';
 import { ProjectSample, projectSample } from './sample.js';
 
@@ -257,7 +257,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   checkTarget(outDir, options.force ?? false);
 
   const bindings = options.bindings ?? {};
-  const fingerprint = modelFingerprint(modelPath).sha256;
+  const fingerprinting = startModelFingerprint(modelPath); // hashed in a worker while the model is compiled
   let graph: Graph;
   let spec: QuantSpec | undefined;
   if (precision.float) graph = fusedGraph(modelPath, bindings);
@@ -292,6 +292,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     sample: { source: sample.source, checked: sample.rawExpected !== undefined },
   };
 
+  const fingerprint = (await fingerprinting.result()).sha256;
   const files: string[] = [];
   let weightBytes = 0;
   const dir = await writeProject(outDir, async (w) => {

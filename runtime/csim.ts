@@ -165,14 +165,14 @@ export function compareOutputs(actual: ArrayLike<number>, expected: ArrayLike<nu
 export const DEFAULT_TOLERANCE = 1e-3;
 
 /** The model to compare against: `model` or the manifest's, which must be the one the project was compiled from. */
-function referenceModel(root: string, manifest: Manifest, model: string | undefined): string {
+async function referenceModel(root: string, manifest: Manifest, model: string | undefined): Promise<string> {
   const modelPath = model ?? manifest.model.path;
   if (!fs.existsSync(modelPath)) {
     throw new UserError(`${modelPath}: the model ${model ? 'given with --model' : 'this project was compiled from'} is not there; pass it with --model FILE`);
   }
   const recorded = manifest.model.fingerprint;
   if (recorded) {
-    const actual = modelFingerprint(modelPath).sha256;
+    const actual = (await modelFingerprint(modelPath)).sha256;
     if (actual !== recorded) {
       throw new UserError(`${modelPath} does not match the project: ${root} was compiled from ${manifest.model.path} (${recorded.slice(0, 19)}...), ` +
         `this model is ${actual.slice(0, 19)}...; simulate with the model it was compiled from, or compile this one`);
@@ -214,7 +214,7 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
     throw new UserError(`${options.inputs}: the project takes ${manifest.inputs.length} input(s), found ${tensors.length} input file(s)`);
   }
   const raws = manifest.inputs.map((spec, i) => encodeInput(spec, tensors[i]));
-  const modelPath = options.noCompare ? undefined : referenceModel(root, manifest, options.model);
+  const modelPath = options.noCompare ? undefined : await referenceModel(root, manifest, options.model);
 
   await requireTool('g++', 'g++ and make');
   await requireTool('make', 'g++ and make');

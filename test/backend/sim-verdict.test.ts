@@ -4,6 +4,7 @@
  * validation, and the project's own checks (`make csim` on the shipped
  * sample, the testbench's comparison, Bambu's working directory).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Tensor } from '../../compiler/tensor.js';
 import { ModelBuilder } from '../../frontend/onnx-writer.js';
 import { writeTensorPb } from '../../frontend/tensor-files.js';
+import { startModelFingerprint } from '../../frontend/fingerprint.js';
 import { ROOT, expectCleanFailure, llm2hls, tempDir } from '../helpers/cli.js';
 
 const F = path.join(ROOT, 'test', 'fixtures', 'exported');
@@ -124,6 +126,22 @@ describe('sim: the model must be the one the project was compiled from', () => {
     bytes[bytes.length - 1] ^= 1;
     fs.writeFileSync(ext, bytes);
     expectCleanFailure(await llm2hls('sim', dir, '--inputs', data, '--out', path.join(work, 'ext-out2')), /lm\.onnx does not match the project/, expect);
+  }, 60_000);
+});
+
+describe('the model fingerprint', () => {
+  it('is sha256 over the model file, then each external-data file after its location; a large model is hashed in a worker', async () => {
+    const model = path.join(work, 'big', 'big.onnx');
+    fs.mkdirSync(path.dirname(model), { recursive: true });
+    const b = new ModelBuilder('big', 17);
+    b.input('x', 'float32', [1, 4096]);
+    b.initializer('w', new Tensor('float32', [4096, 4200], new Float32Array(4096 * 4200).fill(0.5))); // 69 MB, external
+    b.output(b.node('MatMul', ['x', 'w']), 'float32', [1, 4200]);
+    b.save(model, { externalDataThreshold: 1024 });
+    const expected = crypto.createHash('sha256').update(fs.readFileSync(model)).update('\0big.onnx.data\0').update(fs.readFileSync(`${model}.data`)).digest('hex');
+    const pending = startModelFingerprint(model);
+    expect(await pending.result()).toEqual({ sha256: `sha256:${expected}`, externalFiles: ['big.onnx.data'] });
+    fs.rmSync(path.dirname(model), { recursive: true, force: true });
   }, 60_000);
 });
 
