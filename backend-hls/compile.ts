@@ -154,8 +154,8 @@ function recipes(target: TargetName): Record<string, string[]> {
   const vitis = target === 'vitis';
   return {
     // script.tcl runs the testbench on LLM2HLS_CSIM_IN (csim/sample by default), with absolute paths.
-    hls: vitis ? ['LLM2HLS_CSIM_IN=$(abspath $(CSIM_IN)) $(VITIS_HLS) -f script.tcl -tclargs csim csynth'] : wrong('vitis'),
-    cosim: vitis ? ['LLM2HLS_CSIM_IN=$(abspath $(CSIM_IN)) $(VITIS_HLS) -f script.tcl -tclargs csynth cosim'] : wrong('vitis'),
+    hls: vitis ? ['@mkdir -p csim/out', 'LLM2HLS_CSIM_IN=$(abspath $(CSIM_IN)) $(VITIS_HLS) -f script.tcl -tclargs csim csynth'] : wrong('vitis'),
+    cosim: vitis ? ['@mkdir -p csim/out', 'LLM2HLS_CSIM_IN=$(abspath $(CSIM_IN)) $(VITIS_HLS) -f script.tcl -tclargs csynth cosim'] : wrong('vitis'),
     xo: vitis ? [platformCheck, '@mkdir -p build', `$(VPP) -c -t hw --platform $(PLATFORM) -k $(TOP) -D${dialectFor('vitis').defineMacro} $(INCLUDES) -o build/$(TOP).xo src/top.cpp`] : wrong('vitis'),
     xclbin: vitis ? [platformCheck, `$(VPP) -l -t hw --platform $(PLATFORM) --config connectivity.cfg -o build/$(TOP).xclbin build/$(TOP).xo`] : wrong('vitis'),
     // Bambu runs in build/bambu; the testbench's default paths (csim/sample, csim/out, weights) resolve through links.
@@ -176,8 +176,8 @@ export function makeTargets(target: TargetName): { cmd: string; what: string; pa
     { cmd: 'make csim', what: 'g++ C simulation (CSIM_IN -> CSIM_OUT); checks the expected outputs CSIM_IN holds' },
     { cmd: 'make csim-threads', what: 'the same, one thread per task and FIFOs bounded to their planned depths (a deadlock exits 4)' },
     ...(vitis ? [
-      { cmd: 'make hls', what: 'Vitis HLS: C simulation (checks csim/sample) and synthesis (script.tcl)' },
-      { cmd: 'make cosim', what: 'Vitis HLS: synthesis and C/RTL co-simulation (checks csim/sample)' },
+      { cmd: 'make hls', what: 'Vitis HLS: C simulation (checks CSIM_IN) and synthesis (script.tcl)' },
+      { cmd: 'make cosim', what: 'Vitis HLS: synthesis and C/RTL co-simulation (checks CSIM_IN)' },
       { cmd: 'make xo', what: 'Vitis: kernel object (PLATFORM=...)' },
       { cmd: 'make xclbin', what: 'Vitis: link with connectivity.cfg (m_axi bundles -> memory banks)' },
     ] : [
