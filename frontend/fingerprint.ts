@@ -146,13 +146,18 @@ const WORKER_MIN_BYTES = 64 << 20;
 /** A fingerprint being computed: `result()` waits for it (the worker does not keep the process alive before that). */
 export interface PendingFingerprint { result(): Promise<ModelFingerprint> }
 
+/**
+ * Starts fingerprinting MODEL. A path that is not a readable file is reported by result() (loading the
+ * model, which callers do meanwhile, names the problem first).
+ */
 export function startModelFingerprint(modelPath: string): PendingFingerprint {
   let dir: string, fd: number;
   try {
     dir = fs.realpathSync(path.dirname(path.resolve(modelPath)));
+    if (!fs.statSync(modelPath).isFile()) throw new Error('not a file');
     fd = fs.openSync(modelPath, 'r');
   } catch {
-    throw new UserError(`${modelPath}: no such model file`);
+    return { result: () => Promise.reject(new UserError(`${modelPath}: no such model file`)) };
   }
   let locations = new Set<string>();
   try {
@@ -175,7 +180,12 @@ export function startModelFingerprint(modelPath: string): PendingFingerprint {
   const files = [{ file: path.resolve(modelPath), label: '' }, ...externalFiles.map((loc) => ({ file: path.join(dir, loc), label: `\0${loc}\0` }))];
   const total = files.reduce((n, f) => n + fs.statSync(f.file).size, 0);
   if (total < WORKER_MIN_BYTES) {
-    const sha256 = `sha256:${hashFiles(files, fs, crypto)}`;
+    let sha256: string;
+    try {
+      sha256 = `sha256:${hashFiles(files, fs, crypto)}`;
+    } catch (e) {
+      return { result: () => Promise.reject(new UserError(`${modelPath}: cannot read the model to fingerprint it (${(e as Error).message})`)) };
+    }
     return { result: async () => ({ sha256, externalFiles }) };
   }
   const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(HASH_WORKER)}`), { workerData: files });
