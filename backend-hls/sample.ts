@@ -1,8 +1,8 @@
 /**
  * The sample a project ships in csim/sample/ so that `make csim`, `make hls`
  * and `make cosim` run and check something in a fresh project: one input set
- * (the model's own test inputs or the calibration inputs when their shapes
- * match the compiled ones, else seeded random token ids), as raw
+ * (the --calibrate inputs, else the model's own test inputs, when their
+ * shapes match the compiled ones, else seeded random token ids), as raw
  * input_N.bin and as input_N.pb (for `llm2hls sim --inputs`), and the
  * golden model's outputs as raw output_N.bin: the quantized golden model's
  * integers q in fixed point, the fused float32 golden model's values in fp32.
@@ -49,9 +49,9 @@ function firstFitting(sets: readonly Tensor[][], io: readonly IoInput[]): { inpu
 export function projectSample(graph: Graph, io: { inputs: IoInput[]; outputs: IoOutput[] }, options: {
   modelPath: string; calibrate?: string; spec?: QuantSpec; weightElements: number;
 }): ProjectSample {
-  let source: ProjectSample['source'] = 'model test inputs';
-  let found = firstFitting(modelTestInputs(options.modelPath), io.inputs);
-  if (!found && options.calibrate) { source = 'calibration inputs'; found = firstFitting(readInputSets(options.calibrate), io.inputs); }
+  let source: ProjectSample['source'] = 'calibration inputs';
+  let found = options.calibrate ? firstFitting(readInputSets(options.calibrate), io.inputs) : undefined;
+  if (!found) { source = 'model test inputs'; found = firstFitting(modelTestInputs(options.modelPath), io.inputs); }
   if (!found) {
     source = 'random token ids';
     const like = io.inputs.map((i) => Tensor.zeros(i.dtype as DType, i.shape));
