@@ -19,12 +19,18 @@ import { QuantSpec, specJSONChunks } from '../compiler/numerics/spec.js';
 import { TABLES } from '../compiler/numerics/tables.js';
 import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
-import { EmitResult, emitProject } from './emit.js';
+import { EmitResult, IoInput, IoOutput, emitProject } from './emit.js';
 import { xrtContext } from './xrt-host.js';
 import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from './plan.js';
 import { MARKER, checkTarget, writeProject } from './project.js';
 import { helperStarts } from '../compiler/helper-worker.js';
 import { writeWeightFiles } from './weights.js';
+import { startModelFingerprint } from '../frontend/fingerprint.js';
+import { writeTensorPb } from '../frontend/tensor-files.js';
+import { ProjectSample, projectSample } from './sample.js';
+
+/** The user's own raw inputs: kept when a project is compiled again into the same directory. */
+export const USER_INPUTS = 'csim/in';
 
 /** The design's defaults: the U55C, and w8a16, the hardware precision (fp32 exists to check structure). */
 export const DEFAULT_DEVICE = 'u55c';
@@ -48,6 +54,10 @@ export interface CompileOptions {
 
 export interface CompileResult {
   dir: string;
+  /** The model compiled (absolute path). */
+  model: string;
+  /** sha256 over the model file and its external-data files (frontend/fingerprint.ts); sim checks it. */
+  modelFingerprint: string;
   top: string;
   target: TargetName;
   precision: string;
@@ -59,6 +69,8 @@ export interface CompileResult {
   seconds: number;
   /** Helper worker threads started (large models use the second core; 0 for small ones). */
   helperWorkers: number;
+  /** What the user should know about the project (a stand-in device, no expected outputs shipped ...), one line each. */
+  warnings: string[];
 }
 
 /** The package root (holds templates/), from the source tree or dist/. */
@@ -142,13 +154,16 @@ function recipes(target: TargetName): Record<string, string[]> {
   const platformCheck = '@test -n "$(PLATFORM)" || { echo "set PLATFORM=<Vitis platform> (make xo PLATFORM=...)" >&2; exit 1; }';
   const vitis = target === 'vitis';
   return {
-    hls: vitis ? ['$(VITIS_HLS) -f script.tcl -tclargs csim csynth'] : wrong('vitis'),
-    cosim: vitis ? ['$(VITIS_HLS) -f script.tcl -tclargs csynth cosim'] : wrong('vitis'),
+    // script.tcl runs the testbench on LLM2HLS_CSIM_IN (csim/sample by default), with absolute paths.
+    hls: vitis ? ['@mkdir -p csim/out', 'LLM2HLS_CSIM_IN=$(abspath $(CSIM_IN)) $(VITIS_HLS) -f script.tcl -tclargs csim csynth'] : wrong('vitis'),
+    cosim: vitis ? ['@mkdir -p csim/out', 'LLM2HLS_CSIM_IN=$(abspath $(CSIM_IN)) $(VITIS_HLS) -f script.tcl -tclargs csynth cosim'] : wrong('vitis'),
     // The kernel a host calls: the XRT wrapper of the top (src/xrt_kernel.cpp, backend-hls/xrt-host.ts).
     xo: vitis ? [platformCheck, '@mkdir -p build', `$(VPP) -c -t hw --platform $(PLATFORM) -k $(TOP)_xrt -D${dialectFor('vitis').defineMacro} $(INCLUDES) -o build/$(TOP).xo src/xrt_kernel.cpp src/top.cpp`] : wrong('vitis'),
     xclbin: vitis ? [platformCheck, `$(VPP) -l -t hw --platform $(PLATFORM) --config connectivity.cfg -o build/$(TOP).xclbin build/$(TOP).xo`] : wrong('vitis'),
+    // Bambu runs in build/bambu; the testbench's default paths (csim/sample, csim/out, weights) resolve through links.
     bambu: vitis ? wrong('bambu') : [
-      '@mkdir -p build/bambu',
+      '@mkdir -p build/bambu csim/out',
+      'ln -sfn ../../csim build/bambu/csim && ln -sfn ../../weights build/bambu/weights',
       `cd build/bambu && $(BAMBU) ../../src/top.cpp --top-fname=$(TOP) --compiler=$(BAMBU_COMPILER) --std=c++17 ` +
         `--clock-period=$(CLOCK_NS) --device-name=$(BAMBU_DEVICE) -D${dialectFor('bambu').defineMacro} -I../../src -I../../kernels ` +
         '--generate-tb=../../src/testbench.cpp --simulate --simulator=VERILATOR',
@@ -156,7 +171,52 @@ function recipes(target: TargetName): Record<string, string[]> {
   };
 }
 
-function manifest(emit: EmitResult, info: { target: TargetName; precision: Precision; device: DeviceInfo; model: string; bindings: Bindings; version: string; graphName: string }): object {
+/** The make targets a project offers: the Makefile's header (and `make help`) and the README list these. */
+export function makeTargets(target: TargetName): { cmd: string; what: string; padded: string }[] {
+  const vitis = target === 'vitis';
+  return [
+    { cmd: 'make csim', what: 'g++ C simulation (CSIM_IN -> CSIM_OUT); checks the expected outputs CSIM_IN holds' },
+    { cmd: 'make csim-threads', what: 'the same, one thread per task and FIFOs bounded to their planned depths (a deadlock exits 4)' },
+    ...(vitis ? [
+      { cmd: 'make hls', what: 'Vitis HLS: C simulation (checks CSIM_IN) and synthesis (script.tcl)' },
+      { cmd: 'make cosim', what: 'Vitis HLS: synthesis and C/RTL co-simulation (checks CSIM_IN)' },
+      { cmd: 'make xo', what: 'Vitis: kernel object (PLATFORM=...)' },
+      { cmd: 'make xclbin', what: 'Vitis: link with connectivity.cfg (m_axi bundles -> memory banks)' },
+      { cmd: 'make host', what: 'XRT host program build/host (src/host.cpp; XILINX_XRT or Debian libxrt-dev)' },
+      { cmd: 'make run-host', what: 'run it on the board (XCLBIN=...), outputs in xrt/out, checked against csim/out' },
+      { cmd: 'make host-sim', what: 'the host program without a board: the XRT kernel linked in, on host memory' },
+    ] : [
+      { cmd: 'make bambu', what: 'Bambu: synthesis and Verilator simulation of the testbench (checks csim/sample)' },
+    ]),
+    { cmd: 'make help', what: 'this list' },
+    { cmd: 'make clean', what: 'remove build/, csim/out, xrt/out and the HLS project' },
+  ].map((t) => ({ ...t, padded: t.cmd.padEnd(20) }));
+}
+
+/** One README row per raw file of the testbench: its elements and how to read them. */
+function rawFiles(emit: EmitResult): { file: string; count: number; shape: string; format: string }[] {
+  const format = (io: IoInput | IoOutput): string => {
+    if (io.format) {
+      const f = io.format;
+      return `int32 integers q of a ${f.signed ? 'signed' : 'unsigned'} ${f.bits}-bit fixed-point format: value = q / 2^${f.frac}`;
+    }
+    if (io.raw === 'int32') return `int32 token ids in [0, ${'vocab' in io && io.vocab !== undefined ? io.vocab : '2^31'})`;
+    return 'float32 values';
+  };
+  return [
+    ...emit.inputs.map((i) => ({ file: `input_${i.index}.bin`, what: i })),
+    ...emit.outputs.map((o) => ({ file: `output_${o.index}.bin`, what: o })),
+  ].map(({ file, what }) => ({ file, count: what.count, shape: what.shape.join(', '), format: `${format(what)}${what.role === 'stream' ? '' : ' (KV cache rows)'}` }));
+}
+
+/** Bambu ships characterizations for a few parts only; other devices get a stand-in (compiler/devices/*.json). */
+export function bambuStandIn(device: DeviceInfo): string | undefined {
+  const chip = (part: string) => part.toLowerCase().split('-')[0];
+  if (!device.bambuDevice || chip(device.bambuDevice) === chip(device.part)) return undefined;
+  return `Bambu has no characterization of ${device.part} (${device.id}): BAMBU_DEVICE is the stand-in ${device.bambuDevice}, for timing and resource estimates only`;
+}
+
+function manifest(emit: EmitResult, info: { target: TargetName; precision: Precision; device: DeviceInfo; model: string; fingerprint: string; bindings: Bindings; version: string; graphName: string; sample: ProjectSample }): object {
   return {
     format: 'llm2hls-hls-project',
     formatVersion: 1,
@@ -165,7 +225,8 @@ function manifest(emit: EmitResult, info: { target: TargetName; precision: Preci
     precision: info.precision.name,
     device: info.device,
     top: emit.top,
-    model: { path: path.resolve(info.model), graphName: info.graphName, bindings: info.bindings },
+    model: { path: path.resolve(info.model), fingerprint: info.fingerprint, graphName: info.graphName, bindings: info.bindings },
+    sample: { dir: 'csim/sample', inputs: info.sample.source, expectedOutputs: info.sample.rawExpected ? 'output_N.bin' : `none (${info.sample.skipped})` },
     formats: {
       inputs: 'raw little-endian: int32 token ids; float32 values (fp32) or int32 fixed-point integers q (input_N.bin, graph-input order)',
       outputs: 'raw little-endian: float32 (fp32) or int32 fixed-point integers q (output_N.bin, graph-output order)',
@@ -201,6 +262,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   checkTarget(outDir, options.force ?? false);
 
   const bindings = options.bindings ?? {};
+  const fingerprinting = startModelFingerprint(modelPath); // hashed in a worker while the model is compiled
   let graph: Graph;
   let spec: QuantSpec | undefined;
   if (precision.float) graph = fusedGraph(modelPath, bindings);
@@ -227,12 +289,23 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     dialect, device: deviceData, precision, banks: emit.context.banks as { bundle: string; bank: string }[],
     ioPlacement: emit.bundles[0]?.placement ?? `${device.memory}[0]`,
   });
-  const ctx = { ...emit.context, ...xrt, xrtVitis: target === 'vitis', recipes: recipes(target) };
+  const sample = projectSample(graph, emit, {
+    modelPath, calibrate: options.calibrate, spec, weightElements: emit.weights.reduce((n, w) => n + w.count, 0),
+  });
+  const warnings = [
+    ...(target === 'bambu' ? [bambuStandIn(device)].filter((w): w is string => w !== undefined) : []),
+    ...(sample.skipped ? [`csim/sample has no expected outputs (${sample.skipped}): make csim/hls/cosim/bambu do not check the outputs; llm2hls sim does`] : []),
+  ];
+  const ctx = {
+    ...emit.context, ...xrt, xrtVitis: target === 'vitis', recipes: recipes(target), makeTargets: makeTargets(target), warnings, rawFiles: rawFiles(emit),
+    sample: { source: sample.source, checked: sample.rawExpected !== undefined },
+  };
 
+  const fingerprint = (await fingerprinting.result()).sha256;
   const files: string[] = [];
   let weightBytes = 0;
   const dir = await writeProject(outDir, async (w) => {
-    const put = (rel: string, content: string) => { w.writeFile(rel, content); files.push(rel); };
+    const put = (rel: string, content: string | Uint8Array) => { w.writeFile(rel, content); files.push(rel); };
     put('src/top.h', renderTemplate('project/top.h.hbs', ctx));
     put('src/top.cpp', renderTemplate('project/top.cpp.hbs', ctx));
     put('src/testbench.cpp', renderTemplate('project/testbench.cpp.hbs', ctx));
@@ -259,21 +332,27 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     put('README.md', renderTemplate('project/README.md.hbs', ctx));
     const kernelDir = path.join(packageRoot(), 'templates', 'kernels');
     for (const f of fs.readdirSync(kernelDir).filter((f) => f.endsWith('.h')).sort()) put(`kernels/${f}`, fs.readFileSync(path.join(kernelDir, f), 'utf8'));
-    put('manifest.json', `${JSON.stringify({ ...manifest(emit, { target, precision, device, model: modelPath, bindings, version, graphName: graph.name }), plan: planSource }, null, 2)}\n`);
-    put('csim/in/.gitkeep', '');
+    put('manifest.json', `${JSON.stringify({ ...manifest(emit, { target, precision, device, model: modelPath, fingerprint, bindings, version, graphName: graph.name, sample }), plan: planSource }, null, 2)}\n`);
+    emit.inputs.forEach((spec, i) => {
+      put(`csim/sample/${spec.file}`, sample.rawInputs[i]);
+      writeTensorPb(path.join(w.root, 'csim', 'sample', `input_${i}.pb`), sample.inputs[i], spec.name);
+      files.push(`csim/sample/input_${i}.pb`);
+    });
+    sample.rawExpected?.forEach((bytes, i) => put(`csim/sample/${emit.outputs[i].file}`, bytes));
     await w.yieldToSignals();
     weightBytes = await writeWeightFiles(path.join(w.root, 'weights'), emit.bundles, emit.weights, {
       onProgress: (done, total) => options.onProgress?.('writing weights', done, total),
       pause: () => w.yieldToSignals(),
     });
     files.push(...emit.bundles.map((b) => `weights/${b.file}`));
-  }, { force: options.force, marker: { version, target, top: emit.top } });
+  }, { force: options.force, marker: { version, target, top: emit.top }, keep: [USER_INPUTS] });
   files.push(MARKER);
 
   return {
-    dir, top: emit.top, target, precision: precision.name, device: device.id,
+    dir, model: path.resolve(modelPath), modelFingerprint: fingerprint, top: emit.top, target, precision: precision.name, device: device.id,
     kernels: emit.kernels.length, tasks: (emit.context.calls as unknown[]).length, weightBytes, files,
     seconds: (performance.now() - started) / 1000,
     helperWorkers: helperStarts() - helpersBefore,
+    warnings,
   };
 }

@@ -126,6 +126,8 @@ export interface IoInput {
   /** Fixed-point format of a quantized float input (sim quantizes the values into it). */
   format?: FixedFormat;
   count: number;
+  /** Token ids: the vocabulary size (rows of the smallest embedding table reading them); ids must be in [0, vocab). */
+  vocab?: number;
 }
 
 export interface IoOutput {
@@ -692,6 +694,10 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   }
 
   // ---- ports --------------------------------------------------------------------
+  const vocabOf = (v: string): number | undefined => {
+    const rows = graph.nodes.filter((n) => n.opType === 'llm.Embedding' && resolve(n.inputs[1]) === v).map((n) => shapeOf(n.inputs[0])[0]);
+    return rows.length ? Math.min(...rows) : undefined;
+  };
   const inputs: IoInput[] = graph.inputs.map((v, i) => {
     const shape = shapeOf(v.name);
     const past = cacheOf.get(v.name);
@@ -700,6 +706,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       role: past ? 'kv_past' : 'stream', file: `input_${i}.bin`, count: prod(shape),
       raw: elemOf(v.name) === 'tok_type' || fixed ? 'int32' : 'float32', elem: past ? past.elem : elemOf(v.name),
       format: fixed && elemOf(v.name) !== 'tok_type' ? fmtOf(v.name) : undefined,
+      vocab: elemOf(v.name) === 'tok_type' ? vocabOf(v.name) : undefined,
     };
   });
   for (const inp of inputs) if (inp.role === 'stream' && inp.raw === 'float32' && !/^float/.test(inp.dtype)) throw new UnsupportedError(`input ${inp.identifier}: element type ${inp.dtype} is not supported`);
@@ -857,9 +864,12 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       const c = cacheOf.get(i.name)!;
       return { file: i.file, count: i.count, heads: c.heads, past: c.past, width: c.width, cacheLen: c.len, cache: c.arg, elem: c.elem, raw: i.raw === 'int32' ? 'int32_t' : 'float' };
     }),
-    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.elem, raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count })),
+    // vocab 0: not token ids (the testbench refuses ids outside [0, vocab)).
+    streamInputs: inputs.filter((i) => i.role === 'stream').map((i) => ({ arg: i.identifier, elem: i.elem, raw: i.raw === 'int32' ? 'int32_t' : 'float', file: i.file, count: i.count, index: i.index, vocab: i.vocab ?? 0 })),
     streamOutputs: outputs.filter((o) => o.role === 'stream').map((o) => ({ arg: o.identifier, elem: 'act_type', raw: o.raw === 'int32' ? 'int32_t' : 'float', file: o.file, count: o.count, index: o.index })),
-    presentOutputs: outputs.filter((o) => o.role === 'kv_present').map((o) => ({ file: o.file, size: o.count, cache: o.identifier, raw: o.raw === 'int32' ? 'int32_t' : 'float' })),
+    presentOutputs: outputs.filter((o) => o.role === 'kv_present').map((o) => ({ file: o.file, size: o.count, cache: o.identifier, raw: o.raw === 'int32' ? 'int32_t' : 'float', index: o.index })),
+    // The testbench checks outputs against expected ones bit for bit in fixed point, within a tolerance in fp32.
+    exactOutputs: fixed ? 'true' : 'false',
     callArgs,
     banks,
     platform: options.device.platform,

@@ -7,6 +7,8 @@
  *    refused unless `force` is set; DIR itself, its ancestors of the
  *    working directory, `/` and $HOME are always refused;
  *  - only DIR, DIR.partial-<pid> and DIR.old-<pid> are ever removed;
+ *  - the folders named in `keep` (the user's own files, e.g. csim/in) move
+ *    from the project being replaced into the new one;
  *  - on SIGINT or an error the partial directory is removed.
  */
 import fs from 'node:fs';
@@ -38,6 +40,8 @@ export interface WriteProjectOptions {
   force?: boolean;
   /** Contents of the marker file. */
   marker?: Record<string, unknown>;
+  /** Folders (relative paths) carried over from the project being replaced. */
+  keep?: string[];
 }
 
 function isInside(child: string, parent: string): boolean {
@@ -63,6 +67,20 @@ export function checkTarget(dir: string, force: boolean): boolean {
     throw new UserError(`-o ${dir}: directory is not empty and was not created by llm2hls (no ${MARKER}); use --force to replace it`);
   }
   return true;
+}
+
+/** Moves the folders `keep` (relative paths) from the old project into the new one; returns those moved. */
+function carryOver(from: string, to: string, keep: readonly string[]): string[] {
+  const moved: string[] = [];
+  for (const rel of keep) {
+    const src = path.join(from, rel), dst = path.join(to, rel);
+    if (!isInside(src, from) || !fs.existsSync(src) || fs.lstatSync(src).isSymbolicLink()) continue;
+    fs.rmSync(dst, { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(dst), { recursive: true });
+    fs.renameSync(src, dst);
+    moved.push(rel);
+  }
+  return moved;
 }
 
 export async function writeProject(dir: string, fill: (w: ProjectWriter) => Promise<void>, options: WriteProjectOptions = {}): Promise<string> {
@@ -98,11 +116,17 @@ export async function writeProject(dir: string, fill: (w: ProjectWriter) => Prom
     writer.writeFile(MARKER, `${JSON.stringify({ tool: 'llm2hls', ...(options.marker ?? {}) }, null, 2)}\n`);
     // Re-check: the directory may have changed while we were writing.
     const exists = checkTarget(target, options.force ?? false);
-    if (exists) fs.renameSync(target, old);
+    const moved = exists && fs.existsSync(path.join(target, MARKER)) ? carryOver(target, partial, options.keep ?? []) : [];
     try {
-      fs.renameSync(partial, target);
+      if (exists) fs.renameSync(target, old);
+      try {
+        fs.renameSync(partial, target);
+      } catch (e) {
+        if (exists) fs.renameSync(old, target);
+        throw e;
+      }
     } catch (e) {
-      if (exists) fs.renameSync(old, target);
+      for (const rel of moved) fs.renameSync(path.join(partial, rel), path.join(target, rel)); // the user's files go back
       throw e;
     }
     if (exists) fs.rmSync(old, { recursive: true, force: true });

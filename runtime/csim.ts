@@ -1,9 +1,14 @@
 /**
  * `llm2hls sim DIR --mode csim`: runs a compiled project's C simulation
  * with the project's own Makefile (`make csim`, g++ and llm2hls's host
- * types), converting the .pb inputs to the raw files its testbench reads and
- * its raw outputs back to output_N.pb, then compares them against the
- * float32 golden interpreter on the original model.
+ * types), converting the .pb inputs to the raw files its testbench reads
+ * (csim/sim-inputs/) and its raw outputs (csim/out/) back to output_N.pb,
+ * then compares them with the golden models of the model the project was
+ * compiled from (checked by its fingerprint) and gives a verdict: fixed
+ * point passes only bit-exact with the quantized golden model, fp32 only
+ * within `tol` of the output's scale. Inputs are validated (shapes, types,
+ * token ids within the vocabulary) before anything runs, and output_N.pb
+ * are written only once the run and the comparison have completed.
  *
  * `--mode csim-threads` (`make csim-threads`) runs the same testbench with
  * one thread per dataflow task and every FIFO bounded to its planned depth
@@ -17,10 +22,10 @@ import { execa } from 'execa';
 import { UserError } from '../compiler/errors.js';
 import { loadModel } from '../compiler/model.js';
 import { runGraph, writeOutputs, NamedOutput } from '../compiler/run.js';
-import { Tensor } from '../compiler/tensor.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
+import { modelFingerprint } from '../frontend/fingerprint.js';
 import type { IoInput, IoOutput } from '../backend-hls/emit.js';
-import { dequantizeArray, quantizeArray } from '../compiler/numerics/quantize.js';
+import { decodeOutput, encodeInput } from '../backend-hls/raw-io.js';
 import { runQuantized } from '../compiler/numerics/quant-interpreter.js';
 import { loadFused } from '../compiler/numerics/run-quantized.js';
 import { attachGraphWeights, specFromJSON } from '../compiler/numerics/spec.js';
@@ -41,6 +46,8 @@ export interface SimOptions {
   extraCxxFlags?: string;
   /** csim-threads: milliseconds every task must stay blocked before a deadlock is reported (default 2000). */
   stallMs?: number;
+  /** fp32: the largest error, relative to each output's scale (max |reference|), that passes (default 1e-3). */
+  tol?: number;
   onStep?: (step: string) => void;
 }
 
@@ -69,6 +76,12 @@ export interface SimResult {
   precision: string;
   /** Fixed point: every output equals the quantized golden model bit for bit. */
   bitExact?: boolean;
+  /** The verdict: fixed point bit-exact, fp32 within `tolerance` (true when nothing was compared, noCompare). */
+  passed: boolean;
+  /** fp32: the tolerance applied, relative to the output's scale. */
+  tolerance?: number;
+  /** When not passed: one line saying what differed. */
+  failure?: string;
   buildSeconds: number;
   runSeconds: number;
   outputs: OutputComparison[];
@@ -79,7 +92,7 @@ interface Manifest {
   top: string;
   precision: string;
   target: string;
-  model: { path: string; bindings: Record<string, number> };
+  model: { path: string; fingerprint?: string; bindings: Record<string, number> };
   inputs: IoInput[];
   outputs: IoOutput[];
 }
@@ -121,34 +134,6 @@ async function requireTool(cmd: string, what: string): Promise<void> {
   }
 }
 
-/** The project's input tensors as the raw bytes its testbench reads. */
-function rawInput(spec: IoInput, t: Tensor): Buffer {
-  const shapeOk = t.shape.length === spec.shape.length && t.shape.every((d, i) => d === spec.shape[i]);
-  if (!shapeOk) {
-    throw new UserError(`input ${spec.index}: the project was compiled for shape [${spec.shape.join(', ')}], the file holds [${t.shape.join(', ')}] (recompile with --bind)`);
-  }
-  if (spec.raw === 'int32' && spec.format) {
-    if (!/^float/.test(t.dtype)) throw new UserError(`input ${spec.index}: expected floating-point values, the file holds ${t.dtype}`);
-    const q = quantizeArray(t.data as ArrayLike<number>, spec.format);
-    const out = Buffer.alloc(q.length * 4);
-    q.forEach((x, i) => out.writeInt32LE(x, i * 4));
-    return out;
-  }
-  if (spec.raw === 'int32') {
-    if (!/^u?int/.test(t.dtype)) throw new UserError(`input ${spec.index}: expected integer token ids, the file holds ${t.dtype}`);
-    const out = Buffer.alloc(t.size * 4);
-    t.toArray().forEach((x, i) => {
-      if (x < -(2 ** 31) || x >= 2 ** 31) throw new UserError(`input ${spec.index}: id ${x} does not fit in 32 bits`);
-      out.writeInt32LE(x, i * 4);
-    });
-    return out;
-  }
-  if (!/^float/.test(t.dtype)) throw new UserError(`input ${spec.index}: expected floating-point values, the file holds ${t.dtype}`);
-  const out = Buffer.alloc(t.size * 4);
-  t.toArray().forEach((x, i) => out.writeFloatLE(x, i * 4));
-  return out;
-}
-
 export function compareOutputs(actual: ArrayLike<number>, expected: ArrayLike<number>, rowLength: number): Omit<OutputComparison, 'index' | 'name' | 'shape' | 'file'> {
   let maxAbs = 0, scale = 0, dot = 0, na = 0, nb = 0;
   for (let i = 0; i < expected.length; i++) {
@@ -176,6 +161,39 @@ export function compareOutputs(actual: ArrayLike<number>, expected: ArrayLike<nu
   return { maxAbsError: maxAbs, maxRelError: scale > 0 ? maxAbs / scale : maxAbs, cosine, top1 };
 }
 
+/** The default fp32 pass criterion: max |sim - ref| at most 1e-3 of max |ref|, per output. */
+export const DEFAULT_TOLERANCE = 1e-3;
+
+/** The model to compare against: `model` or the manifest's, which must be the one the project was compiled from. */
+async function referenceModel(root: string, manifest: Manifest, model: string | undefined): Promise<string> {
+  const modelPath = model ?? manifest.model.path;
+  if (!fs.existsSync(modelPath)) {
+    throw new UserError(`${modelPath}: the model ${model ? 'given with --model' : 'this project was compiled from'} is not there; pass it with --model FILE`);
+  }
+  const recorded = manifest.model.fingerprint;
+  if (recorded) {
+    const actual = (await modelFingerprint(modelPath)).sha256;
+    if (actual !== recorded) {
+      throw new UserError(`${modelPath} does not match the project: ${root} was compiled from ${manifest.model.path} (${recorded.slice(0, 19)}...), ` +
+        `this model is ${actual.slice(0, 19)}...; simulate with the model it was compiled from, or compile this one`);
+    }
+  }
+  return modelPath;
+}
+
+/** One line for the first output that misses, or undefined when all pass. */
+function verdict(outputs: readonly OutputComparison[], tol: number): string | undefined {
+  const misses = outputs.flatMap((o) => {
+    if (o.mismatches !== undefined) {
+      return o.mismatches === 0 ? [] : [`output ${o.name}: ${o.mismatches} of ${o.shape.reduce((a, b) => a * b, 1)} elements differ from the quantized golden model (up to ${o.maxLsbError} LSB)`];
+    }
+    if (o.maxRelError === undefined || o.maxRelError <= tol) return [];
+    return [`output ${o.name}: max error ${o.maxRelError.toExponential(2)} of the output scale exceeds the tolerance ${tol} (cosine ${o.cosine!.toFixed(4)}) against the fp32 golden model`];
+  });
+  if (misses.length === 0) return undefined;
+  return misses.length === 1 ? misses[0] : `${misses[0]} (and ${misses.length - 1} more output(s))`;
+}
+
 export async function simulate(dir: string, options: SimOptions): Promise<SimResult> {
   const mode = options.mode ?? 'csim';
   if (mode !== 'csim' && mode !== 'csim-threads') throw new UserError(`sim --mode ${mode}: RTL simulation (verilator, cocotb) is not built yet; use --mode csim`, 4);
@@ -183,24 +201,34 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   const binary = threads ? 'build/csim-threads' : 'build/csim';
   const root = path.resolve(dir);
   const manifest = readManifest(root);
+  const fixedPoint = manifest.precision !== 'fp32';
+  if (options.tol !== undefined) {
+    if (!(options.tol >= 0) || !Number.isFinite(options.tol)) throw new UserError(`--tol ${options.tol}: expected a non-negative number (relative to the output scale)`, 2);
+    if (fixedPoint) throw new UserError(`--tol applies to fp32 projects; a ${manifest.precision} project passes only bit-exact with the quantized golden model`, 2);
+  }
+  const tol = options.tol ?? DEFAULT_TOLERANCE;
+
+  // Everything that can be refused is refused before anything runs or is written.
   const tensors = readTensorDir(options.inputs).map((t) => t.tensor);
   if (tensors.length !== manifest.inputs.length) {
     throw new UserError(`${options.inputs}: the project takes ${manifest.inputs.length} input(s), found ${tensors.length} input file(s)`);
   }
-  const raws = manifest.inputs.map((spec, i) => rawInput(spec, tensors[i]));
+  const raws = manifest.inputs.map((spec, i) => encodeInput(spec, tensors[i]));
+  const modelPath = options.noCompare ? undefined : await referenceModel(root, manifest, options.model);
 
   await requireTool('g++', 'g++ and make');
   await requireTool('make', 'g++ and make');
 
-  const inDir = path.join(root, 'csim', 'in');
+  // The inputs go to a folder of their own (csim/in is the user's); `make csim CSIM_IN=csim/sim-inputs` reruns them.
+  const inDir = path.join(root, 'csim', 'sim-inputs');
   const outDir = path.join(root, 'csim', 'out');
+  fs.rmSync(inDir, { recursive: true, force: true });
   fs.mkdirSync(inDir, { recursive: true });
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  for (const f of fs.readdirSync(inDir)) if (/^input_\d+\.bin$/.test(f)) fs.rmSync(path.join(inDir, f));
   manifest.inputs.forEach((spec, i) => fs.writeFileSync(path.join(inDir, spec.file), raws[i]));
 
-  const makeArgs = ['--no-print-directory', ...(options.extraCxxFlags ? [`EXTRA_CXXFLAGS=${options.extraCxxFlags}`] : [])];
+  const makeArgs = ['--no-print-directory', 'CSIM_IN=csim/sim-inputs', 'CSIM_OUT=csim/out', ...(options.extraCxxFlags ? [`EXTRA_CXXFLAGS=${options.extraCxxFlags}`] : [])];
   options.onStep?.(`building ${mode} (g++)`);
   const t0 = performance.now();
   const build = await execa('make', [...makeArgs, binary], { cwd: root, reject: false, all: true });
@@ -226,51 +254,35 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
     throw new UserError(`${mode} run failed (exit ${run.exitCode}): ${last.trim()} (log: ${runLog})`);
   }
 
-  const ints: (Int32Array | undefined)[] = [];
-  const named: NamedOutput[] = manifest.outputs.map((spec) => {
-    const file = path.join(outDir, spec.file);
-    const bytes = fs.readFileSync(file);
-    if (bytes.length !== spec.count * 4) throw new UserError(`csim output ${spec.file} has ${bytes.length} bytes, expected ${spec.count * 4}`);
-    if (spec.raw === 'int32' && spec.format) {
-      const q = new Int32Array(spec.count);
-      for (let i = 0; i < spec.count; i++) q[i] = bytes.readInt32LE(i * 4);
-      ints.push(q);
-      return { name: spec.name, tensor: new Tensor('float32', spec.shape, dequantizeArray(q, spec.format)) };
-    }
-    ints.push(undefined);
-    const data = new Float32Array(spec.count);
-    for (let i = 0; i < spec.count; i++) data[i] = bytes.readFloatLE(i * 4);
-    return { name: spec.name, tensor: new Tensor('float32', spec.shape, data) };
-  });
-  const files = writeOutputs(options.out, named);
+  const decoded = manifest.outputs.map((spec) => decodeOutput(spec, fs.readFileSync(path.join(outDir, spec.file)), `csim output ${spec.file}`));
+  const named: NamedOutput[] = manifest.outputs.map((spec, i) => ({ name: spec.name, tensor: decoded[i].values }));
 
   let reference = 'none';
   let golden: NamedOutput[] | undefined;
   let goldenInts: (Int32Array | undefined)[] | undefined;
-  const modelPath = options.model ?? manifest.model.path;
-  if (!options.noCompare && modelPath && fs.existsSync(modelPath)) {
+  if (modelPath) {
     options.onStep?.('running the fp32 golden model');
     golden = runGraph(loadModel(modelPath), tensors, { bindings: manifest.model.bindings });
     reference = 'fp32 golden';
     const specFile = path.join(root, 'quant_spec.json');
-    if (manifest.precision !== 'fp32' && fs.existsSync(specFile)) {
+    if (fixedPoint) {
+      if (!fs.existsSync(specFile)) throw new UserError(`${root}: a ${manifest.precision} project without quant_spec.json; compile it again`);
       options.onStep?.(`running the ${manifest.precision} quantized golden model`);
       // quant_spec.json holds the scales, not the integer weights: they are recomputed
       // from the model's float weights (the same integers compile wrote to weights/).
       const spec = specFromJSON(fs.readFileSync(specFile, 'utf8'));
       const fused = loadFused(modelPath, tensors, manifest.model.bindings);
-      const run = runQuantized(fused, attachGraphWeights(spec, fused), tensors);
-      goldenInts = run.fixed.map((v) => (v && v.kind === 'fixed' ? v.data : undefined));
+      const q = runQuantized(fused, attachGraphWeights(spec, fused), tensors);
+      goldenInts = q.fixed.map((v) => (v && v.kind === 'fixed' ? v.data : undefined));
       reference = `${manifest.precision} quantized golden (bit-exact) and fp32 golden (accuracy)`;
     }
   }
   let bitExact: boolean | undefined;
-  const outputs = manifest.outputs.map((spec, i): OutputComparison => {
-    const base: OutputComparison = { index: spec.index, name: spec.name, shape: spec.shape, file: files[i] };
+  const comparisons = manifest.outputs.map((spec, i): Omit<OutputComparison, 'file'> => {
+    const base = { index: spec.index, name: spec.name, shape: spec.shape };
     if (!golden) return base;
-    const ref = golden[i].tensor;
-    const out: OutputComparison = { ...base, ...compareOutputs(named[i].tensor.data, ref.data, spec.role === 'stream' ? spec.shape[spec.shape.length - 1] ?? 1 : 0) };
-    const q = ints[i], g = goldenInts?.[i];
+    const out: Omit<OutputComparison, 'file'> = { ...base, ...compareOutputs(named[i].tensor.data, golden[i].tensor.data, spec.role === 'stream' ? spec.shape[spec.shape.length - 1] ?? 1 : 0) };
+    const q = decoded[i].q, g = goldenInts?.[i];
     if (q && g) {
       let mismatches = q.length === g.length ? 0 : Math.max(q.length, g.length), maxLsb = 0;
       for (let j = 0; j < Math.min(q.length, g.length); j++) {
@@ -283,5 +295,12 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
     }
     return out;
   });
-  return { dir: root, mode, reference, precision: manifest.precision, bitExact, buildSeconds, runSeconds, outputs };
+  // Written last: a run that failed above leaves no outputs. A miss still writes them (they are what the design computed).
+  const files = writeOutputs(options.out, named);
+  const outputs = comparisons.map((c, i) => ({ ...c, file: files[i] }));
+  const failure = golden ? verdict(outputs, tol) : undefined;
+  return {
+    dir: root, mode, reference, precision: manifest.precision, bitExact, passed: failure === undefined,
+    tolerance: fixedPoint ? undefined : tol, failure, buildSeconds, runSeconds, outputs,
+  };
 }
