@@ -10,9 +10,9 @@ import Handlebars from 'handlebars';
 import { UserError } from '../compiler/errors.js';
 import { Graph } from '../compiler/graph.js';
 import { loadModel, prepareGraph } from '../compiler/model.js';
-import { Precision, PrecisionName, precisionByName } from '../compiler/numerics/precision.js';
+import { DEFAULT_PRECISION, Precision, PrecisionName, precisionByName } from '../compiler/numerics/precision.js';
 import { fuseGraph } from '../compiler/passes/pipelines.js';
-import { Device, deviceByName } from '../compiler/devices/index.js';
+import { DEFAULT_DEVICE, Device, deviceByName } from '../compiler/devices/index.js';
 import { Bindings } from '../frontend/bind.js';
 import { quantizeModel } from '../compiler/numerics/run-quantized.js';
 import { QuantSpec, specJSONChunks } from '../compiler/numerics/spec.js';
@@ -32,14 +32,10 @@ import { ProjectSample, projectSample } from './sample.js';
 /** The user's own raw inputs: kept when a project is compiled again into the same directory. */
 export const USER_INPUTS = 'csim/in';
 
-/** The design's defaults: the U55C, and w8a16, the hardware precision (fp32 exists to check structure). */
-export const DEFAULT_DEVICE = 'u55c';
-export const DEFAULT_PRECISION = 'w8a16';
-
 export interface CompileOptions {
   target?: TargetName;
   device?: string;
-  precision?: string;
+  precision?: PrecisionName;
   /** Path of a --config JSON file, or an already parsed config. */
   config?: string | HlsConfig;
   bindings?: Bindings;

@@ -138,6 +138,7 @@ function buildProgram(out: (s: string) => void): Command {
       if (opts.json) out(JSON.stringify(result, null, 2));
       else {
         out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${formatBytes(result.weightBytes)} of weights`);
+        for (const w of result.warnings) console.error(chalk.yellow(`llm2hls: note: ${w}`));
         out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: ${selfCommand()} sim ${shellArg(opts.out)} --mode csim --inputs DIR --out DIR`));
       }
     });
@@ -153,16 +154,24 @@ function buildProgram(out: (s: string) => void): Command {
     .option('--json', 'print the figures and the verdict as JSON')
     .action(async (dir: string, opts: { mode: string; inputs: string; out: string; model?: string; tol?: string; json?: boolean }) => {
       const tol = opts.tol === undefined ? undefined : Number(opts.tol);
-      if (tol !== undefined && !(tol >= 0 && Number.isFinite(tol) && opts.tol!.trim() !== '')) throw new UserError(`--tol ${opts.tol}: expected a non-negative number (relative to the output scale)`, 2);
+      if (tol !== undefined && !(tol >= 0 && Number.isFinite(tol) && opts.tol!.trim() !== '')) throw new UserError(`--tol ${opts.tol}: expected a non-negative number (relative to the output scale)`);
       const step = process.stderr.isTTY ? (s: string) => process.stderr.write(chalk.dim(`${s}...\n`)) : undefined;
       const result = await simulate(dir, { mode: opts.mode as SimMode, inputs: opts.inputs, out: opts.out, model: opts.model, tol, onStep: step });
-      if (opts.json) out(JSON.stringify(result, null, 2));
-      else {
+      if (opts.json) {
+        // One JSON object: the result carries the verdict (passed, failure); the one line still goes to stderr.
+        out(JSON.stringify(result, null, 2));
+        if (!result.passed) {
+          console.error(chalk.red(`llm2hls: error: ${printable(result.failure!)}`));
+          process.exitCode = 6;
+        }
+        return;
+      }
+      {
         for (const o of result.outputs) {
           const figures = o.maxAbsError === undefined ? '(no reference)'
             : `max error ${o.maxAbsError.toExponential(3)} (${o.maxRelError!.toExponential(3)} of the output scale), cosine ${o.cosine!.toFixed(6)}${o.top1 === undefined ? '' : `, top-1 ${(o.top1 * 100).toFixed(1)}%`}`;
           const exact = o.mismatches === undefined ? '' : o.mismatches === 0 ? '; bit-exact with the quantized golden model' : `; ${o.mismatches} element(s) differ from the quantized golden model (up to ${o.maxLsbError} LSB)`;
-          out(`${o.name}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}${exact}`);
+          out(`${printable(o.name)}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}${exact}`);
         }
         const criterion = result.tolerance === undefined ? 'bit-exact' : `within ${result.tolerance} of the output scale`;
         out(chalk.dim(`${result.mode} (${result.precision}) of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}; ${result.passed ? `passed (${criterion})` : 'FAILED'}`));

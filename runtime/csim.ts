@@ -21,7 +21,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../compiler/errors.js';
 import { loadModel } from '../compiler/model.js';
-import { runGraph, writeOutputs, NamedOutput } from '../compiler/run.js';
+import { checkOutputDir, runGraph, writeOutputs, NamedOutput } from '../compiler/run.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
 import { modelFingerprint } from '../frontend/fingerprint.js';
 import type { IoInput, IoOutput } from '../backend-hls/emit.js';
@@ -203,12 +203,13 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   const manifest = readManifest(root);
   const fixedPoint = manifest.precision !== 'fp32';
   if (options.tol !== undefined) {
-    if (!(options.tol >= 0) || !Number.isFinite(options.tol)) throw new UserError(`--tol ${options.tol}: expected a non-negative number (relative to the output scale)`, 2);
-    if (fixedPoint) throw new UserError(`--tol applies to fp32 projects; a ${manifest.precision} project passes only bit-exact with the quantized golden model`, 2);
+    if (!(options.tol >= 0) || !Number.isFinite(options.tol)) throw new UserError(`tol (--tol) ${options.tol}: expected a non-negative number (relative to the output scale)`);
+    if (fixedPoint) throw new UserError(`tol (--tol) applies to fp32 projects; a ${manifest.precision} project passes only bit-exact with the quantized golden model`);
   }
   const tol = options.tol ?? DEFAULT_TOLERANCE;
 
   // Everything that can be refused is refused before anything runs or is written.
+  checkOutputDir(options.out);
   const tensors = readTensorDir(options.inputs).map((t) => t.tensor);
   if (tensors.length !== manifest.inputs.length) {
     throw new UserError(`${options.inputs}: the project takes ${manifest.inputs.length} input(s), found ${tensors.length} input file(s)`);

@@ -63,7 +63,7 @@ describe('sim: one verdict, exit 6 on a miss', () => {
     expect(j.failure).toBe(text.stderr.trim().replace(/^llm2hls: error: /, ''));
     expect(j.outputs[0].mismatches).toBeGreaterThan(0);
 
-    expectCleanFailure(await llm2hls('sim', dir, '--inputs', DATA, '--out', path.join(work, 'x'), '--tol', '0.1'), /--tol applies to fp32 projects/, expect);
+    expectCleanFailure(await llm2hls('sim', dir, '--inputs', DATA, '--out', path.join(work, 'x'), '--tol', '0.1'), /tol \(--tol\) applies to fp32 projects/, expect);
   }, 60_000);
 
   it('fp32: passes within --tol (default 1e-3 of the output scale), a wrong design exits 6 naming the error', async () => {

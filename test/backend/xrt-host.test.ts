@@ -31,12 +31,12 @@ const cfgLines = (dir: string) => read(dir, 'connectivity.cfg').split('\n').filt
 /** The m_axi bundles the kernel's INTERFACE pragmas declare. */
 const kernelBundles = (dir: string) => [...new Set([...read(dir, 'src/xrt_kernel.cpp').matchAll(/mode=m_axi port=\w+ offset=slave bundle=(\w+)/g)].map((m) => m[1]))];
 
-/** Compiles, runs csim (writing csim/in and csim/out), then the board-less host program; returns the project. */
+/** Compiles, runs csim (writing csim/sim-inputs and csim/out), then the board-less host program on the same inputs; returns the project. */
 async function hostSim(name: string, model: string, inputs: string, options: Parameters<typeof compileModel>[2]) {
   const dir = path.join(work, name);
   await compileModel(model, dir, options);
   await simulate(dir, { inputs, out: path.join(work, `${name}-out`), extraCxxFlags: '-Werror' });
-  const r = await make(dir, 'host-sim', 'EXTRA_CXXFLAGS=-Werror');
+  const r = await make(dir, 'host-sim', 'CSIM_IN=csim/sim-inputs', 'EXTRA_CXXFLAGS=-Werror');
   expect(r.exitCode, r.all).toBe(0);
   expect(r.all).not.toMatch(/warning/i);
   const outputs = fs.readdirSync(path.join(dir, 'csim', 'out')).filter((f) => /^output_\d+\.bin$/.test(f)).sort();
