@@ -182,7 +182,10 @@ describe('a project checks itself', () => {
     }
     const help = await make(path.join(work, 'fresh-w8a16'), 'help');
     expect(help.exitCode).toBe(0);
-    for (const t of ['csim', 'csim-threads', 'hls', 'cosim', 'xo', 'xclbin', 'help', 'clean']) expect(help.stdout).toMatch(new RegExp(`^make ${t} `, 'm'));
+    // Each target once, with its line.
+    for (const t of ['csim', 'csim-threads', 'hls', 'cosim', 'xo', 'xclbin', 'host', 'run-host', 'host-sim', 'help', 'clean']) {
+      expect(help.stdout.match(new RegExp(`^make ${t} `, 'gm')), t).toHaveLength(1);
+    }
     const readme = fs.readFileSync(path.join(work, 'fresh-w8a16', 'README.md'), 'utf8');
     expect(readme).toContain('| `input_0.bin` | 8 `[1, 8]` | int32 token ids in [0, 128) |');
     expect(readme).toMatch(/\| `output_0\.bin` \| 1024 `\[1, 8, 128\]` \| int32 integers q of a signed 16-bit fixed-point format: value = q \/ 2\^\d+ \|/);
