@@ -26,7 +26,9 @@ function rangeOperands(call: OpCall, ts: Tensor[]): [DType, number, number, numb
 /** max(ceil((limit - start) / delta), 0), with the difference taken in the element type as runtimes do. */
 function rangeCount(call: OpCall, dtype: DType, start: number, limit: number, delta: number): number {
   if (delta === 0) call.fail('delta cannot be 0');
-  return Math.max(Math.ceil(castValue(limit - start, dtype) / delta), 0);
+  const count = Math.ceil(castValue(limit - start, dtype) / delta);
+  if (!Number.isFinite(count)) call.fail(`start ${start}, limit ${limit} and delta ${delta} give no element count`);
+  return Math.max(count, 0);
 }
 
 registerOp('Range', {
