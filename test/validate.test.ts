@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { interpret } from '../compiler/interpreter.js';
-import { Graph } from '../compiler/graph.js';
-import { Tensor } from '../compiler/tensor.js';
-import { ModelBuilder } from '../frontend/onnx-writer.js';
+import { AttrValue, Graph } from '../compiler/graph.js';
+import { DType, Tensor } from '../compiler/tensor.js';
+import { onnx } from '../frontend/onnx-proto.js';
+import { FloatAttr, ModelBuilder } from '../frontend/onnx-writer.js';
 import { writeTensorPb } from '../frontend/tensor-files.js';
 import { expectCleanFailure, llm2hls, tempDir } from './helpers/cli.js';
 
@@ -95,3 +96,108 @@ describe('sizes are checked before anything is allocated (item 20)', () => {
     expect(() => interpret(g, [int64([1 << 20, 1 << 20])])).toThrow(/node 'fill' \(ConstantOfShape\).*\[1048576, 1048576\].*more than the 2 GiB/);
   });
 });
+
+/** Saves a model built by `build`, after `edit` changes its protobuf (what ModelBuilder cannot write). */
+function saveEdited(name: string, build: (b: ModelBuilder) => void, edit: (m: onnx.ModelProto) => void = () => {}, opset = 17) {
+  const dir = tempDir();
+  const b = new ModelBuilder(name, opset);
+  build(b);
+  const model = onnx.ModelProto.decode(b.toBytes());
+  edit(model);
+  const file = path.join(dir, `${name}.onnx`);
+  fs.writeFileSync(file, onnx.ModelProto.encode(model).finish());
+  const inputs = path.join(dir, 'inputs');
+  fs.mkdirSync(inputs);
+  writeTensorPb(path.join(inputs, 'input_0.pb'), Tensor.from('float32', [2, 3], [1, 2, 3, 4, 5, 6]), 'x');
+  return { file, inputs };
+}
+
+const AT = onnx.AttributeProto.AttributeType;
+/** x: float32[2, 3] -> op -> y, declared `outType`. */
+const oneNode = (op: string, attrs: Record<string, AttrValue | FloatAttr> = {}, more: string[] = [], outType: DType = 'float32') => (b: ModelBuilder) => {
+  const x = b.input('x', 'float32', [2, 3]);
+  b.output(b.node(op, [x, ...more], attrs, 'n'), outType, [2, 3]);
+};
+
+describe('invalid models are refused before anything runs (item 21)', () => {
+  it('an attribute of the wrong type', async () => {
+    await expectRefused(saveEdited('float_axis', oneNode('Softmax', { axis: new FloatAttr(1) })),
+      /node 'n' \(Softmax\): attribute 'axis' is of type float, Softmax-13 expects int/);
+  });
+
+  it('a repeated attribute', async () => {
+    await expectRefused(saveEdited('twice', oneNode('Softmax', { axis: 0 }), (m) => { m.graph!.node![0].attribute!.push({ name: 'axis', type: AT.INT, i: 1 }); }),
+      /node 'n' \(Softmax\): attribute 'axis' appears more than once/);
+  });
+
+  it('an attribute the op does not have', async () => {
+    await expectRefused(saveEdited('alpha', oneNode('Relu', { alpha: 1 })), /node 'n' \(Relu\): unknown attribute 'alpha' \(Relu-14 takes no attributes\)/);
+  });
+
+  it('an axes attribute where opset 18 takes an input', async () => {
+    await expectRefused(saveEdited('axes18', oneNode('ReduceMean', { axes: [1] }), () => {}, 18),
+      /node 'n' \(ReduceMean\): unknown attribute 'axes' \(ReduceMean-18 takes keepdims or noop_with_empty_axes\)/);
+  });
+
+  it('a required attribute left out', async () => {
+    await expectRefused(saveEdited('no_to', oneNode('Cast')), /node 'n' \(Cast\): required attribute 'to' is missing/);
+  });
+
+  it('an initializer of the wrong element type for its op', async () => {
+    const build = (b: ModelBuilder) => {
+      const x = b.input('x', 'float32', [2, 3]);
+      b.output(b.node('LayerNormalization', [x, b.initializer('scale', Tensor.from('int64', [3], [1, 1, 1]))], {}, 'n'), 'float32', [2, 3]);
+    };
+    await expectRefused(saveEdited('int_scale', build),
+      /node 'n' \(LayerNormalization\): input 1 \('scale'\) is int64, but LayerNormalization-17 takes float16, float32 or float64 there/);
+  });
+
+  it('inputs that must share a type but do not', async () => {
+    await expectRefused(saveEdited('mixed', oneNode('Add', {}, ['w']), (m) => {
+      m.graph!.initializer!.push({ name: 'w', dataType: 7, dims: [3], int64Data: [1, 2, 3] });
+    }), /node 'n' \(Add\): inputs 'x' \(float32\) and 'w' \(int64\) must have the same element type/);
+  });
+
+  it('a declared output type that differs from what is computed', async () => {
+    await expectRefused(saveEdited('out_type', oneNode('Relu', {}, [], 'int64')),
+      /graph output '\w+' is declared int64, but node 'n' \(Relu\) computes float32/);
+  });
+
+  it('an extra input to Add', async () => {
+    await expectRefused(saveEdited('add3', oneNode('Add', {}, ['x', 'x'])), /node 'n' \(Add\): has 3 inputs, Add-14 takes 2/);
+  });
+
+  it('a graph with no outputs', async () => {
+    await expectRefused(saveEdited('no_outputs', oneNode('Relu'), (m) => { m.graph!.output = []; }), /the graph has no outputs/);
+  });
+
+  it('two opset imports of the default domain', async () => {
+    await expectRefused(saveEdited('two_opsets', oneNode('Relu'), (m) => { m.opsetImport.push({ domain: '', version: 13 }); }),
+      /imports the default domain's opset more than once/);
+  });
+
+  it('two graphs in one file', async () => {
+    const m = saveEdited('two_graphs', oneNode('Relu'));
+    const bytes = fs.readFileSync(m.file);
+    const graph = onnx.GraphProto.encode(onnx.ModelProto.decode(bytes).graph!).finish();
+    // A second ModelProto.graph field (7, length-delimited): decoders keep the last, ONNX Runtime merges both.
+    fs.writeFileSync(m.file, Buffer.concat([bytes, Buffer.from([0x3a]), varint(graph.length), graph]));
+    await expectRefused(m, /holds 2 graphs; an ONNX model has exactly one/);
+  });
+
+  it('a value defined twice', async () => {
+    const build = (b: ModelBuilder) => {
+      const x = b.input('x', 'float32', [2, 3]);
+      b.nodeN('Relu', [x], ['y'], {}, 'first');
+      b.nodeN('Neg', [x], ['y'], {}, 'n');
+      b.output('y', 'float32', [2, 3]);
+    };
+    await expectRefused(saveEdited('ssa', build), /node 'n' \(Neg\): output 'y' is already defined/);
+  });
+});
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  for (; n > 127; n >>>= 7) out.push((n & 127) | 128);
+  return Buffer.from([...out, n]);
+}

@@ -6,23 +6,36 @@
  * noop_with_empty_axes is set. Accumulation is in float64.
  */
 import { Dim } from '../graph.js';
-import { Tensor, sizeOf } from '../tensor.js';
+import { DType, Tensor, sizeOf } from '../tensor.js';
 import {
   OpCall, OpDef, broadcastStrides, forEachRow, intsOf, normAxis, required, resultConverter, rowStep,
 } from './op.js';
 import { registerOp } from './registry.js';
+import { INT64, NUMERIC, OpSchema, WIDE_NUMERIC, schema } from './schema.js';
 
 interface Reduction {
+  schema: OpSchema[];
   init: number;
   combine: (acc: number, x: number) => number;
   /** Final value from the accumulator and the number of reduced elements. */
   finish: (acc: number, count: number) => number;
 }
 
+/** The axes moved from an attribute to an optional input in opset 13 (ReduceSum) or 18 (the others). */
+function reduceSchemas(axesInputSince: number, types: (since: number) => readonly DType[]): OpSchema[] {
+  return [...new Set([13, axesInputSince, 20])].map((since) => (since >= axesInputSince
+    ? schema(since, 'T I?', 'T', { T: types(since), I: INT64 }, { keepdims: 'int', noop_with_empty_axes: 'int' })
+    : schema(since, 'T', 'T', { T: types(since) }, { axes: 'ints', keepdims: 'int' })));
+}
+
 const REDUCTIONS: Record<string, Reduction> = {
-  ReduceSum: { init: 0, combine: (s, x) => s + x, finish: (s) => s },
-  ReduceMean: { init: 0, combine: (s, x) => s + x, finish: (s, n) => s / n },
-  ReduceMax: { init: -Infinity, combine: Math.max, finish: (m) => m },
+  ReduceSum: { schema: reduceSchemas(13, () => WIDE_NUMERIC), init: 0, combine: (s, x) => s + x, finish: (s) => s },
+  ReduceMean: { schema: reduceSchemas(18, () => WIDE_NUMERIC), init: 0, combine: (s, x) => s + x, finish: (s, n) => s / n },
+  ReduceMax: {
+    // ReduceMax also takes 8-bit integers, and bool since opset 20.
+    schema: reduceSchemas(18, (since) => [...WIDE_NUMERIC, 'uint8', 'int8', ...(since >= 20 ? ['bool' as const] : [])]),
+    init: -Infinity, combine: Math.max, finish: (m) => m,
+  },
 };
 
 /**
@@ -75,6 +88,7 @@ function reduceOp(r: Reduction): OpDef {
       const keepdims = call.int('keepdims', 1) !== 0;
       return [reduce(x, axes ?? [], keepdims, r)];
     },
+    schema: r.schema,
   };
 }
 

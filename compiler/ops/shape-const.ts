@@ -4,6 +4,7 @@ import { UnsupportedError } from '../errors.js';
 import { DType, Tensor, castValue } from '../tensor.js';
 import { OpCall, intsOf, required } from './op.js';
 import { registerOp } from './registry.js';
+import { ALL, INT64, schema } from './schema.js';
 import { copyTensor, vectorLength } from './shape-util.js';
 
 // ---------------------------------------------------------------- Range
@@ -49,6 +50,7 @@ registerOp('Range', {
     for (let i = 0; i < n; i++) out.data[i] = castValue(start + castValue(i * delta, dtype), dtype);
     return [out];
   },
+  schema: [schema(11, 'T T T', 'T', { T: ['float32', 'float64', 'int16', 'int32', 'int64'] })],
 });
 
 // ---------------------------------------------------------------- ConstantOfShape
@@ -78,6 +80,9 @@ registerOp('ConstantOfShape', {
     out.data.fill(value.data[0]);
     return [out];
   },
+  schema: [schema(9, 'I', 'T', { I: INT64, T: ALL }, { value: 'tensor' }, {
+    outputTypes: (a) => ({ T: 'value' in a ? a.value as DType | undefined : 'float32' }),
+  })],
 });
 
 // ---------------------------------------------------------------- Constant
@@ -105,4 +110,8 @@ registerOp('Constant', {
   execute(call) {
     return [copyTensor(constantValue(call))];
   },
+  schema: [schema(13, '', 'T', { T: ALL }, {
+    value: 'tensor', sparse_value: 'sparse_tensor', value_float: 'float', value_floats: 'floats', value_int: 'int', value_ints: 'ints',
+    value_string: 'string', value_strings: 'strings',
+  }, { oneOf: ['value', 'sparse_value', 'value_float', 'value_floats', 'value_int', 'value_ints', 'value_string', 'value_strings'] })],
 });
