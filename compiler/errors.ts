@@ -5,7 +5,7 @@
  */
 export class UserError extends Error {
   constructor(message: string, readonly exitCode = 1) {
-    super(message);
+    super(oneLine(message));
     this.name = 'UserError';
   }
 }
@@ -16,4 +16,13 @@ export class UnsupportedError extends UserError {
     super(message, 3);
     this.name = 'UnsupportedError';
   }
+}
+
+/**
+ * Control characters and line separators (a newline or a terminal escape in
+ * a node name from a hostile model) are shown escaped, so a message stays one
+ * line and prints as what it is.
+ */
+function oneLine(message: string): string {
+  return message.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
