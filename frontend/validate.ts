@@ -123,7 +123,8 @@ class GraphChecker {
 
   private checkNode(n: onnx.INodeProto, index: number): void {
     const opType = n.opType ?? '';
-    const where = `${this.label}: node '${n.name || `${opType}_${index}`}' (${opType})`;
+    const node = `node '${n.name || `${opType}_${index}`}' (${opType})`; // named as the loader names it
+    const where = `${this.label}: ${node}`;
     const inputs = n.input ?? [], outputs = n.output ?? [];
     for (const name of inputs) {
       if (name && !this.types.has(name)) {
@@ -147,7 +148,7 @@ class GraphChecker {
       if (!name) return;
       if (this.types.has(name)) throw new UserError(`${where}: output '${name}' is already defined (ONNX values are assigned once)`);
       this.types.set(name, outTypes[i]);
-      this.producers.set(name, where.slice(this.label.length + 2));
+      this.producers.set(name, node);
     });
   }
 }
