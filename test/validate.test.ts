@@ -256,3 +256,16 @@ describe('the op schemas', () => {
     expect(disagreements).toEqual([]);
   }, 120_000);
 });
+
+describe('found by scripts/fuzz.mjs', () => {
+  it('keepdims other than 1 drops the reduced axis, as in ONNX Runtime', async () => {
+    const m = saveEdited('keepdims', (b) => {
+      const x = b.input('x', 'float32', [2, 3]);
+      b.output(b.node('ReduceSum', [x, b.initializer('axes', int64([1]))], { keepdims: 1000 }, 'n'), 'float32', [2]);
+    });
+    const out = path.join(tempDir(), 'out');
+    const r = await llm2hls('run', m.file, '--inputs', m.inputs, '--out', out);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/float32\[2\] ->/);
+  });
+});

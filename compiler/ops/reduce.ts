@@ -49,12 +49,17 @@ function reductionAxes(call: OpCall, rank: number, axesInput: Tensor | undefined
   if (axesInput) axes = intsOf(axesInput);
   else axes = call.has('axes') ? call.ints('axes') : [];
   if (axes.length === 0) {
-    if (call.int('noop_with_empty_axes', 0)) return 'noop';
+    if (flag(call, 'noop_with_empty_axes', 0)) return 'noop';
     return Array.from({ length: rank }, (_, i) => i);
   }
   const norm = new Set(axes.map((a) => normAxis(call, a, rank)));
   if (norm.size !== axes.length) call.fail(`axes [${axes.join(', ')}] repeat an axis`);
   return [...norm].sort((a, b) => a - b);
+}
+
+/** keepdims and noop_with_empty_axes are on only when 1, as in ONNX's shape inference and ONNX Runtime (2 or -1 is off). */
+function flag(call: OpCall, name: string, fallback: number): boolean {
+  return call.int(name, fallback) === 1;
 }
 
 function reducedShape<D extends Dim>(shape: readonly D[], axes: readonly number[], keepdims: boolean): (D | 1)[] {
@@ -70,13 +75,13 @@ function reduceOp(r: Reduction): OpDef {
   return {
     infer(call, ins, consts) {
       const x = required(call, ins, 0);
-      const keepdims = call.int('keepdims', 1) !== 0;
+      const keepdims = flag(call, 'keepdims', 1);
       const axesInput = ins[1] === undefined ? undefined : consts[1] ?? null;
       const axes = reductionAxes(call, x.shape.length, axesInput);
       if (axes === 'noop') return [{ dtype: x.dtype, shape: [...x.shape] }];
       if (axes === null) {
         // Unknown axes: with keepdims the rank is still known.
-        if (!keepdims) call.fail('needs constant axes when keepdims is 0');
+        if (!keepdims) call.fail('needs constant axes when keepdims is not 1');
         return [{ dtype: x.dtype, shape: x.shape.map(() => '?') }];
       }
       return [{ dtype: x.dtype, shape: reducedShape(x.shape, axes, keepdims) }];
@@ -85,7 +90,7 @@ function reduceOp(r: Reduction): OpDef {
       const x = required(call, ins, 0);
       const axes = reductionAxes(call, x.rank, ins[1]);
       if (axes === 'noop') return [x];
-      const keepdims = call.int('keepdims', 1) !== 0;
+      const keepdims = flag(call, 'keepdims', 1);
       return [reduce(x, axes ?? [], keepdims, r)];
     },
     schema: r.schema,
