@@ -87,6 +87,12 @@ registerOp('ConstantOfShape', {
 
 // ---------------------------------------------------------------- Constant
 
+/** Constant's attributes: exactly one of them holds its value. */
+const CONSTANT_VALUES = {
+  value: 'tensor', sparse_value: 'sparse_tensor', value_float: 'float', value_floats: 'floats', value_int: 'int', value_ints: 'ints',
+  value_string: 'string', value_strings: 'strings',
+} as const;
+
 function constantValue(call: OpCall): Tensor {
   const value = call.tensor('value');
   if (value) return value;
@@ -110,8 +116,5 @@ registerOp('Constant', {
   execute(call) {
     return [copyTensor(constantValue(call))];
   },
-  schema: [schema(13, '', 'T', { T: ALL }, {
-    value: 'tensor', sparse_value: 'sparse_tensor', value_float: 'float', value_floats: 'floats', value_int: 'int', value_ints: 'ints',
-    value_string: 'string', value_strings: 'strings',
-  }, { oneOf: ['value', 'sparse_value', 'value_float', 'value_floats', 'value_int', 'value_ints', 'value_string', 'value_strings'] })],
+  schema: [schema(13, '', 'T', { T: ALL }, CONSTANT_VALUES, { oneOf: Object.keys(CONSTANT_VALUES) })],
 });
