@@ -4,7 +4,8 @@
  * value (exit 1). It reads the decoded protobuf, where attribute types are
  * still visible, and applies each op's declared schema (compiler/ops/schema.ts):
  *
- * - the file: one graph, one opset import per domain, at least one output;
+ * - the file: IR version at most 10, one graph, one opset import per domain,
+ *   at least one output;
  * - names: single assignment (inputs, initializers and node outputs defined
  *   once), every input defined before the node that reads it;
  * - nodes: input and output counts, attribute names, types and repeats,
@@ -33,8 +34,15 @@ const ATTR_TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entrie
 /** ModelProto field 7: a second copy in the file would silently replace the first when decoded. */
 const GRAPH_FIELD = 7;
 
+/** The newest IR version llm2hls reads: ONNX 1.16's, the release of opset 21 (ONNX Runtime 1.22 reads no newer either). */
+export const MAX_IR_VERSION = 10;
+
 /** Checks a decoded model (and its bytes, for what decoding hides) against ONNX's rules; `opset` is its default-domain opset. */
 export function validateModel(model: onnx.ModelProto, bytes: Uint8Array, opset: number, label: string): void {
+  const irVersion = toNumber(model.irVersion as number);
+  if (irVersion > MAX_IR_VERSION) {
+    throw new UnsupportedError(`${label}: IR version ${irVersion} is newer than llm2hls reads (up to ${MAX_IR_VERSION}, ONNX 1.16)`);
+  }
   const graphs = countField(bytes, GRAPH_FIELD);
   if (graphs > 1) throw new UserError(`${label}: the file holds ${graphs} graphs; an ONNX model has exactly one`);
   const domains = new Set<string>();

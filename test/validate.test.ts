@@ -258,6 +258,13 @@ describe('the op schemas', () => {
 });
 
 describe('found by scripts/fuzz.mjs', () => {
+  it('an IR version newer than ONNX 1.16 is unsupported', async () => {
+    const m = saveEdited('ir11', oneNode('Relu'), (model) => { model.irVersion = 11; });
+    const r = await llm2hls('inspect', m.file);
+    expectCleanFailure(r, /IR version 11 is newer than llm2hls reads \(up to 10, ONNX 1\.16\)/, expect);
+    expect(r.exitCode).toBe(3);
+  });
+
   it('keepdims other than 1 drops the reduced axis, as in ONNX Runtime', async () => {
     const m = saveEdited('keepdims', (b) => {
       const x = b.input('x', 'float32', [2, 3]);
