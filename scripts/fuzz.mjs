@@ -406,7 +406,8 @@ async function ortWorker() {
   const runOne = async ({ model, inputs }) => {
     let session;
     try {
-      session = await ort.InferenceSession.create(model);
+      // Without graph optimizations: ORT's LayerNorm fusion also fires on Sub, Div or Pow with their inputs swapped.
+      session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'disabled' });
     } catch (e) {
       return { stage: 'load', error: String(e.message).split('\n')[0].slice(0, 300) };
     }
@@ -485,11 +486,19 @@ class OrtOracle {
   stop() { this.worker?.child.kill('SIGKILL'); }
 }
 
+/**
+ * ORT errors that say nothing about the model's validity: no CPU kernel for
+ * a type, out of memory, and its LayerNormalization kernel's limit on Scale
+ * shapes (the ONNX function body broadcasts Scale and B; ORT requires them to
+ * be X.shape[axis:]).
+ */
+const ORT_CANNOT_TELL = /NOT_IMPLEMENTED|Could not find an implementation|Failed to find kernel|bad_alloc|Size of scale and bias \(if provided\) must match/;
+
 /** ORT's verdict on a mutant: 'ran' (with outputs), 'refused-load', 'refused-run', or 'unknown' (no kernel, crash, memory). */
 async function oracle(ort, m) {
   const v = await ort.ask(m.model, m.inputs);
   if (v.stage === 'ran') return { verdict: 'ran', outputs: v.outputs.map((o) => ({ dims: o.dims, data: o.data.map(Number) })) };
-  if (v.stage === 'died' || /NOT_IMPLEMENTED|Could not find an implementation|Failed to find kernel|bad_alloc/.test(v.error)) return { verdict: 'unknown', why: v.error };
+  if (v.stage === 'died' || ORT_CANNOT_TELL.test(v.error)) return { verdict: 'unknown', why: v.error };
   return { verdict: v.stage === 'load' ? 'refused-load' : 'refused-run', why: v.error };
 }
 

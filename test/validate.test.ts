@@ -16,7 +16,7 @@ import { decodeModel } from '../frontend/onnx-load.js';
 import { onnx } from '../frontend/onnx-proto.js';
 import { tensorToProto } from '../frontend/onnx-tensor.js';
 import { FloatAttr, ModelBuilder } from '../frontend/onnx-writer.js';
-import { writeTensorPb } from '../frontend/tensor-files.js';
+import { readTensorFile, writeTensorPb } from '../frontend/tensor-files.js';
 import { expectCleanFailure, llm2hls, tempDir } from './helpers/cli.js';
 
 /** A model y = Identity(x) with x float32[2], plus whatever `extra` adds. */
@@ -263,6 +263,14 @@ describe('found by scripts/fuzz.mjs', () => {
     const r = await llm2hls('inspect', m.file);
     expectCleanFailure(r, /IR version 11 is newer than llm2hls reads \(up to 10, ONNX 1\.16\)/, expect);
     expect(r.exitCode).toBe(3);
+  });
+
+  it('a repeated reduction axis is reduced once, as in ONNX Runtime', async () => {
+    const m = saveEdited('axes_twice', oneNode('ReduceMean', { axes: [-1, -1], keepdims: 0 }), () => {}, 17);
+    const out = path.join(tempDir(), 'out');
+    const r = await llm2hls('run', m.file, '--inputs', m.inputs, '--out', out);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(readTensorFile(path.join(out, 'output_0.pb')).tensor.toArray()).toEqual([2, 5]);
   });
 
   it('keepdims other than 1 drops the reduced axis, as in ONNX Runtime', async () => {

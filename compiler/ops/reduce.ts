@@ -52,8 +52,8 @@ function reductionAxes(call: OpCall, rank: number, axesInput: Tensor | undefined
     if (flag(call, 'noop_with_empty_axes', 0)) return 'noop';
     return Array.from({ length: rank }, (_, i) => i);
   }
+  // A repeated axis is reduced once, as ONNX Runtime does.
   const norm = new Set(axes.map((a) => normAxis(call, a, rank)));
-  if (norm.size !== axes.length) call.fail(`axes [${axes.join(', ')}] repeat an axis`);
   return [...norm].sort((a, b) => a - b);
 }
 
