@@ -103,12 +103,14 @@ const DTYPE_CODES = [0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16, 17, 99];
 const ODD_DIMS = [0, 1, 2, 3, 7, 1 << 20, 2 ** 31, 2 ** 40, -1, -7];
 
 /**
- * Each mutation edits the decoded model (or its bytes) in place and returns a
- * label. `specInvalid` marks mutations that always make the model invalid by
- * the ONNX spec even where ONNX Runtime is lenient (it sorts unsorted nodes,
- * keeps the first of two opset imports, ignores an unknown attribute on
- * Constant and LayerNormalization, evaluates a Range with a NaN step to zero
- * elements, runs a graph with no outputs): there, llm2hls must refuse.
+ * Each mutation edits the decoded model (`bytes: true`: the file's bytes) in
+ * place and returns a label, or { label, specInvalid } when the verdict
+ * depends on the value it drew. `specInvalid` marks mutations that make the
+ * model invalid by the ONNX spec even where ONNX Runtime is lenient (it sorts
+ * unsorted nodes, keeps one of two opset imports or initializers, ignores an
+ * unknown attribute on Constant and LayerNormalization, evaluates a Range
+ * with a NaN step to zero elements, loads a graph with no outputs): there,
+ * llm2hls must refuse.
  */
 const MUTATIONS = {
   flipBytes: { bytes: true, apply(bytes, r) {
