@@ -1,3 +1,5 @@
+import { printable } from './format.js';
+
 /**
  * An error caused by the user's input (model, flags, files). The CLI prints
  * its message as one line and exits non-zero; anything else is a bug and
@@ -5,7 +7,7 @@
  */
 export class UserError extends Error {
   constructor(message: string, readonly exitCode = 1) {
-    super(message);
+    super(printable(message)); // a hostile name from a model stays one visible line
     this.name = 'UserError';
   }
 }

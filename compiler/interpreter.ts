@@ -6,6 +6,7 @@ import { UserError } from './errors.js';
 import { Graph, describeNode } from './graph.js';
 import { OpCall, getOp } from './ops/index.js';
 import { Tensor } from './tensor.js';
+import { checkOutputSizes } from './ops/limits.js';
 
 export interface InterpretOptions {
   /** Called after each node, e.g. for a progress bar. */
@@ -30,7 +31,10 @@ export function interpret(graph: Graph, inputs: readonly Tensor[], options: Inte
       if (!t) throw new Error(`${describeNode(node)}: input '${n}' has no value`);
       return t;
     });
-    const outs = op.execute(new OpCall(node, graph.opset), ins);
+    const call = new OpCall(node, graph.opset);
+    // Shape inference on the actual inputs sizes every output before anything is allocated.
+    checkOutputSizes(node, op.infer(call, ins.map((t) => t && { dtype: t.dtype, shape: [...t.shape] }), ins));
+    const outs = op.execute(call, ins);
     node.outputs.forEach((name, i) => { if (name && outs[i]) env.set(name, outs[i]); });
     for (const n of node.inputs) if (n && lastUse.get(n) === index && !keep.has(n)) env.delete(n);
     options.onNode?.(index, graph.nodes.length);

@@ -8,8 +8,13 @@ import { UnsupportedError, UserError, bindHint } from '../compiler/errors.js';
 import { Graph, Node, ValueType, describeNode, isStatic } from '../compiler/graph.js';
 import { OpCall, getOp } from '../compiler/ops/index.js';
 import { Tensor } from '../compiler/tensor.js';
+import { checkOutputSizes, staticSize } from '../compiler/ops/limits.js';
 
-/** Folding never materializes more than this many elements per node, so weights stay lazy. */
+/**
+ * Folding never materializes more than this many elements per node (inputs
+ * or outputs), so weights stay lazy and memory stays bounded; larger nodes
+ * stay in the graph and run in the interpreter.
+ */
 const FOLD_LIMIT = 1 << 20;
 
 export interface UnsupportedNode { node: string; opType: string }
@@ -31,19 +36,25 @@ function unsupportedMessage(node: Node, opset: number): string {
   return `${describeNode(node)}: op ${node.opType} (opset ${opset}) is not supported by llm2hls; run 'llm2hls inspect' for the full list of unsupported nodes`;
 }
 
-function tryFold(graph: Graph, node: Node, call: OpCall, types: (ValueType | undefined)[]): Tensor[] | undefined {
+/**
+ * The node's outputs as constants when it can be folded: every input is a
+ * constant (or it is Shape of a static tensor) and shape inference says each
+ * output is static and at most FOLD_LIMIT elements, so nothing large is
+ * ever allocated to find out.
+ */
+function tryFold(
+  node: Node, call: OpCall, types: (ValueType | undefined)[], consts: (Tensor | undefined)[], outTypes: ValueType[],
+): Tensor[] | undefined {
   const op = getOp(node.opType)!;
   if (node.opType === 'Shape') {
     const t = types[0];
     if (!t || !isStatic(t.shape)) return undefined;
     return op.execute(call, [shapeOnly(t)]);
   }
-  const consts = node.inputs.map((n) => (n ? graph.initializers.get(n) : undefined));
   if (node.inputs.some((n, i) => n && !consts[i])) return undefined;
   if (consts.reduce((s, t) => s + (t ? t.size : 0), 0) > FOLD_LIMIT) return undefined;
-  const outs = op.execute(call, consts);
-  if (outs.some((t) => t.size > FOLD_LIMIT)) return undefined;
-  return outs;
+  if (!outTypes.every((t) => (staticSize(t) ?? Infinity) <= FOLD_LIMIT)) return undefined;
+  return op.execute(call, consts);
 }
 
 /** A stand-in tensor with the right shape for Shape: its values are never read. */
@@ -77,7 +88,10 @@ export function inferGraph(graph: Graph, options: InferOptions = {}): InferResul
     const ins = node.inputs.map((n) => (n ? graph.types.get(n) : undefined));
     if (node.inputs.some((n, i) => n && !ins[i])) { kept.push(node); continue; } // downstream of an unsupported op
     const call = new OpCall(node, graph.opset);
-    const values = fold ? tryFold(graph, node, call, ins) : undefined;
+    const consts = node.inputs.map((n) => (n ? graph.initializers.get(n) : undefined));
+    const outTypes = op.infer(call, ins, consts);
+    checkOutputSizes(node, outTypes);
+    const values = fold ? tryFold(node, call, ins, consts, outTypes) : undefined;
     if (values) {
       values.forEach((t, i) => {
         const name = node.outputs[i];
@@ -88,8 +102,6 @@ export function inferGraph(graph: Graph, options: InferOptions = {}): InferResul
       folded++;
       continue;
     }
-    const consts = node.inputs.map((n) => (n ? graph.initializers.get(n) : undefined));
-    const outTypes = op.infer(call, ins, consts);
     node.outputs.forEach((name, i) => { if (name && outTypes[i]) graph.types.set(name, outTypes[i]); });
     kept.push(node);
   }

@@ -12,6 +12,7 @@ import { Tensor, dtypeFromOnnx, onnxDtypeName } from '../compiler/tensor.js';
 import { externalReader } from './external-data.js';
 import { ExternalReader, tensorFromProto, toNumber } from './onnx-tensor.js';
 import { registerModelFile } from '../compiler/helper-worker.js';
+import { validateModel } from './validate.js';
 
 export const MIN_OPSET = 13;
 export const MAX_OPSET = 21;
@@ -43,6 +44,7 @@ export function decodeModel(bytes: Uint8Array, label: string, external?: Externa
   }
   const opset = defaultOpset(model, label);
   if (!model.graph) throw new UserError(`${label}: not a valid ONNX model (no graph)`);
+  validateModel(model, bytes, opset, label);
   return convertGraph(model.graph, opset, label, external, {
     producer: [model.producerName, model.producerVersion].filter(Boolean).join(' ') || undefined,
     irVersion: toNumber(model.irVersion as number),

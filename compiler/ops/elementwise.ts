@@ -13,6 +13,7 @@ import {
   resultConverter, rowStep,
 } from './op.js';
 import { registerOp } from './registry.js';
+import { ALL, BOOL, FLOATS, NUMERIC, OpSchema, SIGNED, WIDE_NUMERIC, schema } from './schema.js';
 
 type Fn1 = (x: number) => number;
 type Fn2 = (a: number, b: number) => number;
@@ -84,20 +85,25 @@ interface BinarySpec {
   compare?: boolean;
   /** Inputs may differ in type; the output takes the first input's (Pow). */
   mixedTypes?: boolean;
+  schema: OpSchema[];
 }
 
 /** Integer division truncates toward zero; division by zero yields 0 (C leaves it undefined). */
 const intDiv: Fn2 = (a, b) => (b === 0 ? 0 : Math.trunc(a / b));
 
+/** Add, Sub, Mul, Div: opset 14 added the 8- and 16-bit integers. */
+const ARITHMETIC = [schema(13, 'T T', 'T', { T: WIDE_NUMERIC }), schema(14, 'T T', 'T', { T: NUMERIC })];
+const COMPARISON = [schema(13, 'T T', 'T1', { T: NUMERIC, T1: BOOL })];
+
 const BINARY: Record<string, BinarySpec> = {
-  Add: { float: (a, b) => a + b },
-  Sub: { float: (a, b) => a - b },
-  Mul: { float: (a, b) => a * b },
-  Div: { float: (a, b) => a / b, int: intDiv },
-  Pow: { float: Math.pow, mixedTypes: true },
-  Equal: { float: (a, b) => (a === b ? 1 : 0), compare: true },
-  Less: { float: (a, b) => (a < b ? 1 : 0), compare: true },
-  Greater: { float: (a, b) => (a > b ? 1 : 0), compare: true },
+  Add: { float: (a, b) => a + b, schema: ARITHMETIC },
+  Sub: { float: (a, b) => a - b, schema: ARITHMETIC },
+  Mul: { float: (a, b) => a * b, schema: ARITHMETIC },
+  Div: { float: (a, b) => a / b, int: intDiv, schema: ARITHMETIC },
+  Pow: { float: Math.pow, mixedTypes: true, schema: [schema(13, 'T T1', 'T', { T: ['int32', 'int64', ...FLOATS], T1: NUMERIC })] },
+  Equal: { float: (a, b) => (a === b ? 1 : 0), compare: true, schema: [schema(13, 'T T', 'T1', { T: ALL, T1: BOOL })] },
+  Less: { float: (a, b) => (a < b ? 1 : 0), compare: true, schema: COMPARISON },
+  Greater: { float: (a, b) => (a > b ? 1 : 0), compare: true, schema: COMPARISON },
 };
 
 function binaryOp(spec: BinarySpec): OpDef {
@@ -114,11 +120,13 @@ function binaryOp(spec: BinarySpec): OpDef {
       const f = isFloat(a.dtype) ? spec.float : spec.int ?? spec.float;
       return [broadcastBinary(call, a, b, outDtype(a.dtype), f)];
     },
+    schema: spec.schema,
   };
 }
 
 /** Max and Min: one or more inputs, all broadcast together. */
 function variadicOp(f: Fn2): OpDef {
+  const signature = [schema(13, 'T...', 'T', { T: NUMERIC })];
   return {
     infer(call, ins) {
       const types = present(call, ins);
@@ -130,6 +138,7 @@ function variadicOp(f: Fn2): OpDef {
       requireSameDtype(call, ts);
       return [ts.reduce((acc, t) => broadcastBinary(call, acc, t, acc.dtype, f))];
     },
+    schema: signature,
   };
 }
 
@@ -145,6 +154,7 @@ interface UnarySpec {
   float: Fn1;
   /** Scalar function for integer types; absent when the op takes floats only. */
   int?: Fn1;
+  schema: OpSchema[];
 }
 
 const sigmoid: Fn1 = (x) => {
@@ -153,15 +163,22 @@ const sigmoid: Fn1 = (x) => {
   return e / (1 + e);
 };
 
+const unarySchema = (since: number, types: readonly DType[]) => schema(since, 'T', 'T', { T: types });
+const FLOAT_ONLY = [unarySchema(13, FLOATS)];
+const SIGNED_OR_FLOAT = [...SIGNED, ...FLOATS];
+
 const UNARY: Record<string, UnarySpec> = {
-  Sqrt: { float: Math.sqrt },
-  Reciprocal: { float: (x) => 1 / x },
-  Neg: { float: (x) => -x, int: (x) => -x },
-  Exp: { float: Math.exp },
-  Erf: { float: erf, int: erf },
-  Tanh: { float: Math.tanh },
-  Sigmoid: { float: sigmoid },
-  Relu: { float: (x) => (x > 0 || Number.isNaN(x) ? x : 0), int: (x) => (x > 0 ? x : 0) },
+  Sqrt: { float: Math.sqrt, schema: FLOAT_ONLY },
+  Reciprocal: { float: (x) => 1 / x, schema: FLOAT_ONLY },
+  Neg: { float: (x) => -x, int: (x) => -x, schema: [unarySchema(13, SIGNED_OR_FLOAT)] },
+  Exp: { float: Math.exp, schema: FLOAT_ONLY },
+  Erf: { float: erf, int: erf, schema: [unarySchema(13, NUMERIC)] },
+  Tanh: { float: Math.tanh, schema: FLOAT_ONLY },
+  Sigmoid: { float: sigmoid, schema: FLOAT_ONLY },
+  Relu: {
+    float: (x) => (x > 0 || Number.isNaN(x) ? x : 0), int: (x) => (x > 0 ? x : 0),
+    schema: [unarySchema(13, FLOATS), unarySchema(14, SIGNED_OR_FLOAT)],
+  },
 };
 
 function unaryOp(spec: UnarySpec): OpDef {
@@ -180,6 +197,7 @@ function unaryOp(spec: UnarySpec): OpDef {
       const x = required(call, ins, 0);
       return [mapUnary(x, x.dtype, pick(call, x.dtype))];
     },
+    schema: spec.schema,
   };
 }
 
@@ -262,6 +280,7 @@ const clip: OpDef = {
     // min(max(x, lo), hi): every value becomes hi when lo > hi, as in ONNX.
     return [mapUnary(x, x.dtype, (v) => Math.min(Math.max(v, lo), hi))];
   },
+  schema: [schema(13, 'T T? T?', 'T', { T: NUMERIC })],
 };
 
 function clipBound(call: OpCall, t: Tensor | undefined, attr: string, fallback: number): number {
@@ -283,6 +302,7 @@ const not: OpDef = {
     requireBool(call, x.dtype);
     return [mapUnary(x, 'bool', (v) => (v ? 0 : 1))];
   },
+  schema: [schema(1, 'T', 'T', { T: BOOL })],
 };
 
 const where: OpDef = {
@@ -308,6 +328,7 @@ const where: OpDef = {
     });
     return [out];
   },
+  schema: [schema(9, 'B T T', 'T', { B: BOOL, T: ALL })],
 };
 
 function castTarget(call: OpCall): DType {
@@ -325,6 +346,9 @@ const cast: OpDef = {
     const x = required(call, ins, 0);
     return [mapUnary(x, castTarget(call), (v) => v)];
   },
+  schema: [13, 19].map((since) => schema(since, 'T1', 'T2', { T1: ALL, T2: ALL }, {
+    to: 'int!', ...(since >= 19 ? { saturate: 'int' } : {}),
+  }, { outputTypes: (a) => ({ T2: typeof a.to === 'number' ? dtypeFromOnnx(a.to) : undefined }) })),
 };
 
 const identity: OpDef = {
@@ -335,6 +359,7 @@ const identity: OpDef = {
   execute(call, ins) {
     return [required(call, ins, 0)];
   },
+  schema: [schema(13, 'V', 'V', { V: ALL })],
 };
 
 // ---------------------------------------------------------------- registration

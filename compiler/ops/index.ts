@@ -6,6 +6,6 @@ import './shape.js';
 // The transformer kernels (llm.Linear ...) register like ops, so fused graphs run everywhere.
 import '../kernels/index.js';
 
-export { getOp, supportedOps } from './registry.js';
+export { getOp, getSchema, supportedOps } from './registry.js';
 export { OpCall } from './op.js';
 export type { OpDef } from './op.js';

@@ -9,6 +9,7 @@ import {
   resultConverter, rowStep,
 } from './op.js';
 import { registerOp } from './registry.js';
+import { FLOATS, WIDE_NUMERIC, schema } from './schema.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -343,7 +344,19 @@ const layerNorm: OpDef = {
 
 // ---------------------------------------------------------------- registration
 
-registerOp('MatMul', matmul);
-registerOp('Gemm', gemm);
-registerOp('Softmax', softmax);
-registerOp('LayerNormalization', layerNorm);
+registerOp('MatMul', { ...matmul, schema: [schema(13, 'T T', 'T', { T: WIDE_NUMERIC })] });
+registerOp('Gemm', {
+  ...gemm,
+  schema: [schema(13, 'T T T?', 'T', { T: WIDE_NUMERIC }, { alpha: 'float', beta: 'float', transA: 'int', transB: 'int' })],
+});
+registerOp('Softmax', { ...softmax, schema: [schema(13, 'T', 'T', { T: FLOATS }, { axis: 'int' })] });
+// ONNX added LayerNormalization in opset 17 with float32 statistics; ONNX Runtime accepts it in older
+// default-domain opsets too (its own version, statistics of any float type), and so do we.
+registerOp('LayerNormalization', {
+  ...layerNorm,
+  schema: [1, 17].map((since) => schema(since, 'T T T?', 'T U? U?', { T: FLOATS, U: since >= 17 ? ['float32'] : FLOATS }, {
+    axis: 'int', epsilon: 'float', stash_type: 'int',
+  }, {
+    outputTypes: (a) => ({ U: a.stash_type === undefined ? 'float32' : dtypeFromOnnx(a.stash_type as number) }),
+  })),
+});

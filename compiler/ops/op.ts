@@ -5,6 +5,7 @@
 import { AttrValue, Attrs, Dim, Node, ValueType, describeNode } from '../graph.js';
 import { UserError } from '../errors.js';
 import { DType, Tensor, castValue, sizeOf, stridesOf } from '../tensor.js';
+import { OpSchema } from './schema.js';
 
 /** One node being inferred or executed: its attributes, opset and error reporting. */
 export class OpCall {
@@ -57,6 +58,12 @@ export interface OpDef {
   infer(call: OpCall, ins: (ValueType | undefined)[], consts: (Tensor | undefined)[]): ValueType[];
   /** float32 golden semantics; `ins[i]` is undefined for an omitted optional input. */
   execute(call: OpCall, ins: (Tensor | undefined)[]): Tensor[];
+  /**
+   * The ONNX signature, one entry per version (ascending `since`), checked
+   * when a model loads; absent for llm2hls's own kernels (llm.*), which no
+   * model file may use.
+   */
+  schema?: readonly OpSchema[];
 }
 
 /** Numpy-style broadcast of two shapes that may hold symbolic dims. */

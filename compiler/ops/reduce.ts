@@ -6,23 +6,36 @@
  * noop_with_empty_axes is set. Accumulation is in float64.
  */
 import { Dim } from '../graph.js';
-import { Tensor, sizeOf } from '../tensor.js';
+import { DType, Tensor, sizeOf } from '../tensor.js';
 import {
   OpCall, OpDef, broadcastStrides, forEachRow, intsOf, normAxis, required, resultConverter, rowStep,
 } from './op.js';
 import { registerOp } from './registry.js';
+import { INT64, NUMERIC, OpSchema, WIDE_NUMERIC, schema } from './schema.js';
 
 interface Reduction {
+  schema: OpSchema[];
   init: number;
   combine: (acc: number, x: number) => number;
   /** Final value from the accumulator and the number of reduced elements. */
   finish: (acc: number, count: number) => number;
 }
 
+/** The axes moved from an attribute to an optional input in opset 13 (ReduceSum) or 18 (the others). */
+function reduceSchemas(axesInputSince: number, types: (since: number) => readonly DType[]): OpSchema[] {
+  return [...new Set([13, axesInputSince, 20])].map((since) => (since >= axesInputSince
+    ? schema(since, 'T I?', 'T', { T: types(since), I: INT64 }, { keepdims: 'int', noop_with_empty_axes: 'int' })
+    : schema(since, 'T', 'T', { T: types(since) }, { axes: 'ints', keepdims: 'int' })));
+}
+
 const REDUCTIONS: Record<string, Reduction> = {
-  ReduceSum: { init: 0, combine: (s, x) => s + x, finish: (s) => s },
-  ReduceMean: { init: 0, combine: (s, x) => s + x, finish: (s, n) => s / n },
-  ReduceMax: { init: -Infinity, combine: Math.max, finish: (m) => m },
+  ReduceSum: { schema: reduceSchemas(13, () => WIDE_NUMERIC), init: 0, combine: (s, x) => s + x, finish: (s) => s },
+  ReduceMean: { schema: reduceSchemas(18, () => WIDE_NUMERIC), init: 0, combine: (s, x) => s + x, finish: (s, n) => s / n },
+  ReduceMax: {
+    // ReduceMax also takes 8-bit integers, and bool since opset 20.
+    schema: reduceSchemas(18, (since) => [...WIDE_NUMERIC, 'uint8', 'int8', ...(since >= 20 ? ['bool' as const] : [])]),
+    init: -Infinity, combine: Math.max, finish: (m) => m,
+  },
 };
 
 /**
@@ -36,12 +49,17 @@ function reductionAxes(call: OpCall, rank: number, axesInput: Tensor | undefined
   if (axesInput) axes = intsOf(axesInput);
   else axes = call.has('axes') ? call.ints('axes') : [];
   if (axes.length === 0) {
-    if (call.int('noop_with_empty_axes', 0)) return 'noop';
+    if (flag(call, 'noop_with_empty_axes', 0)) return 'noop';
     return Array.from({ length: rank }, (_, i) => i);
   }
+  // A repeated axis is reduced once, as ONNX Runtime does.
   const norm = new Set(axes.map((a) => normAxis(call, a, rank)));
-  if (norm.size !== axes.length) call.fail(`axes [${axes.join(', ')}] repeat an axis`);
   return [...norm].sort((a, b) => a - b);
+}
+
+/** keepdims and noop_with_empty_axes are on only when 1, as in ONNX's shape inference and ONNX Runtime (2 or -1 is off). */
+function flag(call: OpCall, name: string, fallback: number): boolean {
+  return call.int(name, fallback) === 1;
 }
 
 function reducedShape<D extends Dim>(shape: readonly D[], axes: readonly number[], keepdims: boolean): (D | 1)[] {
@@ -57,13 +75,13 @@ function reduceOp(r: Reduction): OpDef {
   return {
     infer(call, ins, consts) {
       const x = required(call, ins, 0);
-      const keepdims = call.int('keepdims', 1) !== 0;
+      const keepdims = flag(call, 'keepdims', 1);
       const axesInput = ins[1] === undefined ? undefined : consts[1] ?? null;
       const axes = reductionAxes(call, x.shape.length, axesInput);
       if (axes === 'noop') return [{ dtype: x.dtype, shape: [...x.shape] }];
       if (axes === null) {
         // Unknown axes: with keepdims the rank is still known.
-        if (!keepdims) call.fail('needs constant axes when keepdims is 0');
+        if (!keepdims) call.fail('needs constant axes when keepdims is not 1');
         return [{ dtype: x.dtype, shape: x.shape.map(() => '?') }];
       }
       return [{ dtype: x.dtype, shape: reducedShape(x.shape, axes, keepdims) }];
@@ -72,9 +90,10 @@ function reduceOp(r: Reduction): OpDef {
       const x = required(call, ins, 0);
       const axes = reductionAxes(call, x.rank, ins[1]);
       if (axes === 'noop') return [x];
-      const keepdims = call.int('keepdims', 1) !== 0;
+      const keepdims = flag(call, 'keepdims', 1);
       return [reduce(x, axes ?? [], keepdims, r)];
     },
+    schema: r.schema,
   };
 }
 

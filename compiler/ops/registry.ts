@@ -1,5 +1,6 @@
 /** The table of supported default-domain ops. */
 import { OpDef } from './op.js';
+import { OpSchema, schemaAt } from './schema.js';
 
 const registry = new Map<string, OpDef>();
 
@@ -14,4 +15,9 @@ export function getOp(opType: string): OpDef | undefined {
 
 export function supportedOps(): string[] {
   return [...registry.keys()].sort();
+}
+
+/** The ONNX signature of `opType` at `opset`, when it is an op llm2hls knows and the opset has it. */
+export function getSchema(opType: string, opset: number): OpSchema | undefined {
+  return schemaAt(registry.get(opType)?.schema, opset);
 }

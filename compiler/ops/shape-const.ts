@@ -4,6 +4,7 @@ import { UnsupportedError } from '../errors.js';
 import { DType, Tensor, castValue } from '../tensor.js';
 import { OpCall, intsOf, required } from './op.js';
 import { registerOp } from './registry.js';
+import { ALL, INT64, schema } from './schema.js';
 import { copyTensor, vectorLength } from './shape-util.js';
 
 // ---------------------------------------------------------------- Range
@@ -26,7 +27,9 @@ function rangeOperands(call: OpCall, ts: Tensor[]): [DType, number, number, numb
 /** max(ceil((limit - start) / delta), 0), with the difference taken in the element type as runtimes do. */
 function rangeCount(call: OpCall, dtype: DType, start: number, limit: number, delta: number): number {
   if (delta === 0) call.fail('delta cannot be 0');
-  return Math.max(Math.ceil(castValue(limit - start, dtype) / delta), 0);
+  const count = Math.ceil(castValue(limit - start, dtype) / delta);
+  if (!Number.isFinite(count)) call.fail(`start ${start}, limit ${limit} and delta ${delta} give no element count`);
+  return Math.max(count, 0);
 }
 
 registerOp('Range', {
@@ -47,6 +50,7 @@ registerOp('Range', {
     for (let i = 0; i < n; i++) out.data[i] = castValue(start + castValue(i * delta, dtype), dtype);
     return [out];
   },
+  schema: [schema(11, 'T T T', 'T', { T: ['float32', 'float64', 'int16', 'int32', 'int64'] })],
 });
 
 // ---------------------------------------------------------------- ConstantOfShape
@@ -76,9 +80,18 @@ registerOp('ConstantOfShape', {
     out.data.fill(value.data[0]);
     return [out];
   },
+  schema: [schema(9, 'I', 'T', { I: INT64, T: ALL }, { value: 'tensor' }, {
+    outputTypes: (a) => ({ T: 'value' in a ? a.value as DType | undefined : 'float32' }),
+  })],
 });
 
 // ---------------------------------------------------------------- Constant
+
+/** Constant's attributes: exactly one of them holds its value. */
+const CONSTANT_VALUES = {
+  value: 'tensor', sparse_value: 'sparse_tensor', value_float: 'float', value_floats: 'floats', value_int: 'int', value_ints: 'ints',
+  value_string: 'string', value_strings: 'strings',
+} as const;
 
 function constantValue(call: OpCall): Tensor {
   const value = call.tensor('value');
@@ -103,4 +116,5 @@ registerOp('Constant', {
   execute(call) {
     return [copyTensor(constantValue(call))];
   },
+  schema: [schema(13, '', 'T', { T: ALL }, CONSTANT_VALUES, { oneOf: Object.keys(CONSTANT_VALUES) })],
 });

@@ -6,6 +6,7 @@ import { Dim, ValueType } from '../graph.js';
 import { Tensor, stridesOf } from '../tensor.js';
 import { OpCall, intsOf, normAxis, required } from './op.js';
 import { registerOp } from './registry.js';
+import { ALL, INDEX, INT64, schema } from './schema.js';
 import {
   argInts, constArgInts, copyTensor, copyView, denseView, formatDims, mergeDim, normAxes, staticDims, sumDims,
 } from './shape-util.js';
@@ -48,6 +49,7 @@ registerOp('Concat', {
     }
     return [out];
   },
+  schema: [schema(13, 'T...', 'T', { T: ALL }, { axis: 'int!' })],
 });
 
 // ---------------------------------------------------------------- Split
@@ -111,6 +113,7 @@ registerOp('Split', {
       return out;
     });
   },
+  schema: [13, 18].map((since) => schema(since, 'T I?', 'T...', { T: ALL, I: INT64 }, { axis: 'int', ...(since >= 18 ? { num_outputs: 'int' } : {}) })),
 });
 
 // ---------------------------------------------------------------- Slice
@@ -213,6 +216,7 @@ registerOp('Slice', {
     if (out.size > 0) copyView(shape, { data: x.data, offset, strides }, denseView(out));
     return [out];
   },
+  schema: [schema(13, 'T I I I? I?', 'T', { T: ALL, I: INDEX })],
 });
 
 // ---------------------------------------------------------------- Gather
@@ -250,6 +254,7 @@ registerOp('Gather', {
     }
     return [out];
   },
+  schema: [schema(13, 'T I', 'T', { T: ALL, I: INDEX }, { axis: 'int' })],
 });
 
 // ---------------------------------------------------------------- Trilu
@@ -278,4 +283,5 @@ registerOp('Trilu', {
     }
     return [out];
   },
+  schema: [schema(14, 'T I?', 'T', { T: ALL, I: INT64 }, { upper: 'int' })],
 });

@@ -7,6 +7,7 @@ import { Dim, isStatic } from '../graph.js';
 import { Tensor, sizeOf, stridesOf } from '../tensor.js';
 import { OpCall, broadcastDims, intsOf, required } from './op.js';
 import { registerOp } from './registry.js';
+import { ALL, INT64, schema } from './schema.js';
 import {
   argInts, constArgInts, copyTensor, copyView, denseView, formatDims, normAxes, quotientDim, staticDims,
   vectorLength,
@@ -36,6 +37,7 @@ registerOp('Transpose', {
     copyView(out.shape, { data: x.data, offset: 0, strides: perm.map((p) => xs[p]) }, denseView(out));
     return [out];
   },
+  schema: [schema(13, 'T', 'T', { T: ALL }, { perm: 'ints' })],
 });
 
 // ---------------------------------------------------------------- Reshape
@@ -77,6 +79,7 @@ registerOp('Reshape', {
     const target = intsOf(required(call, ins, 1));
     return [copyTensor(x, staticDims(call, reshapeDims(call, x.shape, target)))];
   },
+  schema: [schema(13, 'T I', 'T', { T: ALL, I: INT64 }), schema(14, 'T I', 'T', { T: ALL, I: INT64 }, { allowzero: 'int' })],
 });
 
 // ---------------------------------------------------------------- Squeeze / Unsqueeze
@@ -113,6 +116,7 @@ registerOp('Squeeze', {
     const x = required(call, ins, 0);
     return [copyTensor(x, staticDims(call, squeezeDims(call, x.shape, argInts(call, ins, 1, 'axes'))))];
   },
+  schema: [schema(13, 'T I?', 'T', { T: ALL, I: INT64 })],
 });
 
 registerOp('Unsqueeze', {
@@ -129,6 +133,7 @@ registerOp('Unsqueeze', {
     const axes = argInts(call, ins, 1, 'axes') ?? call.fail('axes are required');
     return [copyTensor(x, staticDims(call, unsqueezeDims(call, x.shape, axes)))];
   },
+  schema: [schema(13, 'T I', 'T', { T: ALL, I: INT64 })],
 });
 
 // ---------------------------------------------------------------- Expand
@@ -153,6 +158,7 @@ registerOp('Expand', {
     copyView(out.shape, { data: x.data, offset: 0, strides }, denseView(out));
     return [out];
   },
+  schema: [schema(13, 'T I', 'T', { T: ALL, I: INT64 })],
 });
 
 // ---------------------------------------------------------------- Shape
@@ -177,4 +183,5 @@ registerOp('Shape', {
     const dims = x.shape.slice(start, end);
     return [Tensor.from('int64', [dims.length], dims)];
   },
+  schema: [schema(13, 'T', 'I', { T: ALL, I: INT64 }), schema(15, 'T', 'I', { T: ALL, I: INT64 }, { start: 'int', end: 'int' })],
 });
