@@ -103,6 +103,17 @@ function requireConst(graph: Graph, node: Node, i: number, what: string): Tensor
   return t;
 }
 
+/** Runs `body` for one node; a user-facing error from inside it names the node (what a user can find in the model). */
+function namingNode(node: Node, body: () => void): void {
+  try {
+    body();
+  } catch (e) {
+    if (!(e instanceof UserError) || e.message.includes(node.name)) throw e;
+    const message = `${describeNode(node)}: ${e.message}`;
+    throw e instanceof UnsupportedError ? new UnsupportedError(message) : new UserError(message, e.exitCode);
+  }
+}
+
 /** Builds the QuantSpec of a fused graph from calibration statistics. */
 export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisionName: PrecisionName, options: CalibrateOptions = {}): QuantSpec {
   const precision = PRECISIONS[precisionName];
@@ -161,7 +172,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
 
   const kernels: Record<string, KernelSpec> = {};
   let done = 0;
-  for (const node of graph.nodes) {
+  for (const node of graph.nodes) namingNode(node, () => {
     options.onProgress?.('quantizing', done++, graph.nodes.length);
     const key = node.outputs[0];
     switch (node.opType) {
@@ -268,7 +279,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         if (LAYOUT_OPS.has(node.opType)) { kernels[key] = { op: 'layout' }; break; }
         throw new UnsupportedError(`${describeNode(node)}: op ${node.opType} has no fixed-point semantics; quantized precisions need a fully fused graph (llm.* kernels and Add)`);
     }
-  }
+  });
 
   options.onProgress?.('quantizing', graph.nodes.length, graph.nodes.length);
   return {

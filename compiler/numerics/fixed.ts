@@ -13,6 +13,8 @@
  * index computations alone use floor (an arithmetic shift right) and say so.
  */
 
+import { UnsupportedError } from '../errors.js';
+
 export interface FixedFormat {
   /** Total width in bits, sign included. */
   bits: number;
@@ -122,7 +124,9 @@ export function toMultiplier(r: number): Multiplier {
   let m = roundHalfEven((r / 2 ** e) * 2 ** MULT_BITS);
   let shift = MULT_BITS - e;
   if (m === 2 ** MULT_BITS) { m = 2 ** (MULT_BITS - 1); shift -= 1; }
-  if (shift < -32) throw new Error(`multiplier ${r} is too large`);
+  if (shift < -32) {
+    throw new UnsupportedError(`a requantization factor of ${r.toExponential(2)} is beyond the fixed-point formats (a weight or activation is extreme): this model needs --precision fp32`);
+  }
   if (shift > 126) return { m: 0, shift: 0 }; // below any representable result
   return { m, shift };
 }

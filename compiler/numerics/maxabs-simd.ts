@@ -5,15 +5,15 @@
  * of weight quantization needs no decoded copy of each weight
  * (docs/performance.md).
  *
- * Same result as quantize.ts's scalar loop (`if (|w| > m) m = |w|`, from
- * m = 0): f32x4.pmax(m, |w|) is `m < |w| ? |w| : m`, so NaN is ignored
- * exactly as there, and the maximum of float32 magnitudes is one of them,
- * exact in float32 (test/numerics/maxabs-simd.test.ts).
+ * Same result as quantize.ts's scalar loop (`if (|w| > m || |w| is NaN)
+ * m = |w|`, from m = 0): f32x4.max propagates NaN as that loop does (a NaN
+ * weight must reach scalesOf, which refuses it), and the maximum of float32
+ * magnitudes is one of them, exact in float32 (test/numerics/maxabs-simd.test.ts).
  *
  * The module is assembled below from its instructions (no toolchain), like
  * quantize-simd.ts. Exports, for `rows` rows of C float32 (C4 = C rounded
  * down to a multiple of 4, the last C − C4 columns are the caller's):
- *   colmax(src, m, rows, C, C4): m[c] = pmax(m[c], |src[r, c]|) for c < C4
+ *   colmax(src, m, rows, C, C4): m[c] = max(m[c], |src[r, c]|) for c < C4
  *   rowmax(src, m, rows, C, C4): m[4r .. 4r+3] = lane maxima of |src[r, 0 .. C4)|
  */
 import type { StridedRows } from '../tensor.js';
@@ -22,7 +22,7 @@ import { add, assemble, block, br, brIf, get, geu, I32, i32, inc, lazyKernel, lo
 
 function moduleBytes(): Uint8Array {
   const load = simd(0x00, 0, 0), store = simd(0x0b, 0, 0);
-  const abs = simd(0xe0), pmax = simd(0xeb);
+  const abs = simd(0xe0), max = simd(0xe9);
   const zero = simd(0x0c, ...new Array<number>(16).fill(0));
   // Params 0 src, 1 m, 2 rows, 3 C, 4 C4; i32 locals 5 r, 6 c, 7 p, 8 q; v128 local 9 acc.
   const SRC = 0, M = 1, ROWS = 2, C = 3, C4 = 4, R = 5, CC = 6, P = 7, Q = 8, ACC = 9;
@@ -34,7 +34,7 @@ function moduleBytes(): Uint8Array {
       rowStart, get(M), set(Q),
       block(loop(
         get(CC), get(C4), geu, brIf(1),
-        get(Q), get(Q), load, get(P), load, abs, pmax, store,
+        get(Q), get(Q), load, get(P), load, abs, max, store,
         inc(P, 16), inc(Q, 16), inc(CC, 4),
         br(0),
       )),
@@ -49,7 +49,7 @@ function moduleBytes(): Uint8Array {
       rowStart, zero, set(ACC),
       block(loop(
         get(CC), get(C4), geu, brIf(1),
-        get(ACC), get(P), load, abs, pmax, set(ACC),
+        get(ACC), get(P), load, abs, max, set(ACC),
         inc(P, 16), inc(CC, 4),
         br(0),
       )),
@@ -100,18 +100,18 @@ export function channelMaxAbsSimd(w: StridedRows, R: number, C: number, axis: 0 
     if (axis === 1) {
       k.colmax(wOff, mOff, rows, C, C4);
       for (let r = 0; r < rows; r++) {
-        for (let c = C4; c < C; c++) { const a = Math.abs(v[r * C + c]); if (a > maxAbs[c]) maxAbs[c] = a; }
+        for (let c = C4; c < C; c++) { const a = Math.abs(v[r * C + c]); if (a > maxAbs[c] || a !== a) maxAbs[c] = a; }
       }
     } else {
       k.rowmax(wOff, mOff, rows, C, C4);
       for (let r = 0; r < rows; r++) {
         let best = maxAbs[r0 + r];
-        for (let l = 0; l < 4; l++) if (m[r * 4 + l] > best) best = m[r * 4 + l];
-        for (let c = C4; c < C; c++) { const a = Math.abs(v[r * C + c]); if (a > best) best = a; }
+        for (let l = 0; l < 4; l++) if (m[r * 4 + l] > best || m[r * 4 + l] !== m[r * 4 + l]) best = m[r * 4 + l];
+        for (let c = C4; c < C; c++) { const a = Math.abs(v[r * C + c]); if (a > best || a !== a) best = a; }
         maxAbs[r0 + r] = best;
       }
     }
   }
-  if (axis === 1) for (let c = 0; c < C4; c++) if (m[c] > maxAbs[c]) maxAbs[c] = m[c];
+  if (axis === 1) for (let c = 0; c < C4; c++) if (m[c] > maxAbs[c] || m[c] !== m[c]) maxAbs[c] = m[c];
   return true;
 }

@@ -5,6 +5,7 @@
  */
 import { FixedFormat, Multiplier, toFixed, toMultiplier } from './fixed.js';
 import { Tensor } from '../tensor.js';
+import { UserError } from '../errors.js';
 import { quantizeRowsSimdBlocks, quantizeTransposedSimdBlocks } from './quantize-simd.js';
 import { channelMaxAbsSimd } from './maxabs-simd.js';
 import { STAGE_MAX, WriteJob, fileRows, spanOf } from '../helper-worker.js';
@@ -224,7 +225,11 @@ export function quantizedColumnAbsSums(q: QuantWeights): Float64Array {
 }
 function scalesOf(maxAbs: Float64Array, qmax: number): Float64Array {
   const scale = new Float64Array(maxAbs.length);
-  for (let ch = 0; ch < maxAbs.length; ch++) scale[ch] = maxAbs[ch] > 0 && Number.isFinite(maxAbs[ch]) ? maxAbs[ch] / qmax : 1;
+  for (let ch = 0; ch < maxAbs.length; ch++) {
+    // A NaN or infinite weight has no integer code: refuse rather than quantize it to something.
+    if (!Number.isFinite(maxAbs[ch])) throw new UserError(`a weight of channel ${ch} is ${maxAbs[ch]}: fixed-point precisions need finite weights (fix the model, or use --precision fp32)`);
+    scale[ch] = maxAbs[ch] > 0 ? maxAbs[ch] / qmax : 1;
+  }
   return scale;
 }
 
@@ -238,10 +243,10 @@ function channelMaxAbs(w: ArrayLike<number>, start: number, n: number, C: number
     const row = Math.floor((start + i) / C);
     const rowEnd = Math.min(n, (row + 1) * C - start);
     if (axis === 1) {
-      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) { const a = Math.abs(w[i]); if (a > maxAbs[c]) maxAbs[c] = a; }
+      for (let c = (start + i) - row * C; i < rowEnd; i++, c++) { const a = Math.abs(w[i]); if (a > maxAbs[c] || a !== a) maxAbs[c] = a; }
     } else {
       let m = maxAbs[row];
-      for (; i < rowEnd; i++) { const a = Math.abs(w[i]); if (a > m) m = a; }
+      for (; i < rowEnd; i++) { const a = Math.abs(w[i]); if (a > m || a !== a) m = a; } // NaN sticks: scalesOf refuses it
       maxAbs[row] = m;
     }
   }

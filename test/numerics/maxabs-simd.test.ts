@@ -1,6 +1,6 @@
 /**
  * The WebAssembly SIMD max |w| per channel equals quantize.ts's scalar loop
- * (`if (|w| > m) m = |w|` from 0): NaN ignored, infinities, -0, C not a
+ * (`if (|w| > m || |w| is NaN) m = |w|` from 0): NaN sticks, infinities, -0, C not a
  * multiple of 4, misaligned bytes, strided rows (a column slice) and small blocks.
  */
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ function reference(v: Float32Array, R: number, C: number, axis: 0 | 1, stride: n
     for (let c = 0; c < C; c++) {
       const a = Math.abs(v[r * stride + from + c]);
       const ch = axis === 1 ? c : r;
-      if (a > m[ch]) m[ch] = a;
+      if (a > m[ch] || a !== a) m[ch] = a;
     }
   }
   return m;
