@@ -296,10 +296,13 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
     }
     return out;
   });
-  // Written last: a run that failed above leaves no outputs. A miss still writes them (they are what the design computed).
-  const files = writeOutputs(options.out, named);
+  // Written last, and only for a run that passed: a failed run leaves nothing in --out. What a design
+  // that missed computed stays in the project's csim/out (raw), for make csim and a look.
+  const rawFiles = manifest.outputs.map((spec) => path.join(outDir, spec.file));
+  const miss = golden ? verdict(comparisons.map((c, i) => ({ ...c, file: rawFiles[i] })), tol) : undefined;
+  const files = miss ? rawFiles : writeOutputs(options.out, named);
   const outputs = comparisons.map((c, i) => ({ ...c, file: files[i] }));
-  const failure = golden ? verdict(outputs, tol) : undefined;
+  const failure = miss && `${miss}; nothing written to ${options.out} (the design's raw outputs are in ${path.relative(process.cwd(), outDir) || outDir})`;
   return {
     dir: root, mode, reference, precision: manifest.precision, bitExact, passed: failure === undefined,
     tolerance: fixedPoint ? undefined : tol, failure, buildSeconds, runSeconds, outputs,

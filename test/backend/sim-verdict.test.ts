@@ -54,8 +54,11 @@ describe('sim: one verdict, exit 6 on a miss', () => {
     corruptWeights(dir);
     const text = await llm2hls('sim', dir, '--inputs', DATA, '--out', path.join(work, 'bad'));
     expect(text.exitCode).toBe(6);
-    expectCleanFailure(text, /^llm2hls: error: output logits: \d+ of 1024 elements differ from the quantized golden model \(up to \d+ LSB\)$/m, expect);
+    expectCleanFailure(text, /^llm2hls: error: output logits: \d+ of 1024 elements differ from the quantized golden model \(up to \d+ LSB\); nothing written to \S+ \(the design's raw outputs are in \S+csim\/out\)$/m, expect);
     expect(text.stdout).toMatch(/FAILED/);
+    // A failed run leaves nothing in --out; the raw outputs stay in the project.
+    expect(fs.existsSync(path.join(work, 'bad'))).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'csim', 'out', 'output_0.bin'))).toBe(true);
     const json = await llm2hls('sim', dir, '--inputs', DATA, '--out', path.join(work, 'bad'), '--json');
     expect(json.exitCode).toBe(6);
     const j = JSON.parse(json.stdout);
@@ -75,7 +78,8 @@ describe('sim: one verdict, exit 6 on a miss', () => {
     corruptWeights(dir);
     const bad = await llm2hls('sim', dir, '--inputs', DATA, '--out', path.join(work, 'fp-bad'));
     expect(bad.exitCode).toBe(6);
-    expectCleanFailure(bad, /^llm2hls: error: output logits: max error \S+ of the output scale exceeds the tolerance 0\.001 \(cosine \S+\) against the fp32 golden model$/m, expect);
+    expectCleanFailure(bad, /^llm2hls: error: output logits: max error \S+ of the output scale exceeds the tolerance 0\.001 \(cosine \S+\) against the fp32 golden model; nothing written/m, expect);
+    expect(fs.existsSync(path.join(work, 'fp-bad'))).toBe(false);
     const j = JSON.parse((await llm2hls('sim', dir, '--inputs', DATA, '--out', path.join(work, 'fp-bad'), '--json')).stdout);
     expect(j.passed).toBe(false);
     // A stated tolerance wide enough passes the same outputs.
