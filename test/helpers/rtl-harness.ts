@@ -32,6 +32,8 @@ export interface StreamPort { name: string; width: number }
 export interface RtlModule {
   /** Module name = file name (templates/rtl/<top>.v); submodules come from the same folder. */
   top: string;
+  /** The top's file when it is not in templates/rtl (a test-only wrapper). */
+  file?: string;
   params: Params;
   inputs: StreamPort[];
   outputs: StreamPort[];
@@ -110,7 +112,7 @@ export function buildSim(m: RtlModule): Promise<string> {
       fs.writeFileSync(path.join(dir, 'ports.h'), portsHeader(m));
       await execa('verilator', [
         '--cc', '--exe', '--prefix', 'Vdut', '--top-module', m.top, '-Wno-fatal', '-Wno-lint',
-        ...paramArgs(m.params), '-y', RTL_DIR, path.join(RTL_DIR, `${m.top}.v`), path.join(CPP_DIR, 'tb.cpp'),
+        ...paramArgs(m.params), '-y', RTL_DIR, m.file ?? path.join(RTL_DIR, `${m.top}.v`), path.join(CPP_DIR, 'tb.cpp'),
         '-CFLAGS', `-O1 -I${dir}`, '-Mdir', obj, '-o', 'sim',
       ], { cwd: dir });
       const version = (await execa('verilator', ['--version'])).stdout.trim().replace(/\W+/g, '_');
@@ -226,7 +228,7 @@ export async function yosysSynth(top: string, params: Params, files: Record<stri
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const sources = fs.readdirSync(RTL_DIR).filter((f) => f.endsWith('.v')).map((f) => path.join(RTL_DIR, f));
   const chparams = Object.entries(params).map(([k, v]) => `-chparam ${k} ${v}`).join(' ');
-  const script = `read_verilog ${sources.join(' ')}; hierarchy -check -top ${top} ${chparams}; synth -top ${top}; tee -q -o stat.txt stat`;
+  const script = `read_verilog -defer ${sources.join(' ')}; hierarchy -check -top ${top} ${chparams}; synth -top ${top}; tee -q -o stat.txt stat`;
   const r = await execa('yosys', ['-q', '-p', script], { cwd: dir, reject: false });
   const stat = r.exitCode === 0 ? fs.readFileSync(path.join(dir, 'stat.txt'), 'utf8') : '';
   fs.rmSync(dir, { recursive: true, force: true });
