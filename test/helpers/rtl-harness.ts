@@ -24,7 +24,9 @@ const KERNEL_DIR = path.join(ROOT, 'templates', 'kernels');
 const CPP_DIR = path.join(ROOT, 'test', 'rtl', 'cpp');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'llm2hls-rtl-'));
 
-export type Params = Record<string, number>;
+/** Module parameters; a string is a Verilog string parameter (a ROM file name). */
+export type Params = Record<string, number | string>;
+const paramValue = (v: number | string) => (typeof v === 'string' ? `"${v}"` : String(v));
 
 /** A valid/ready stream port: `<name>_valid`, `<name>_ready`, `<name>_data` of `width` bits. */
 export interface StreamPort { name: string; width: number }
@@ -59,7 +61,7 @@ export interface SimResult {
 }
 
 const key = (...parts: unknown[]) => crypto.createHash('sha1').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
-const paramArgs = (p: Params) => Object.entries(p).map(([k, v]) => `-G${k}=${v}`);
+const paramArgs = (p: Params) => Object.entries(p).map(([k, v]) => `-G${k}=${paramValue(v)}`);
 
 function portsHeader(m: RtlModule): string {
   const words = (w: number) => Math.ceil(w / 32);
@@ -185,7 +187,7 @@ const twins = new Map<string, Promise<string>>();
  * compiled with `defines` (its CFG constants, as -DTWIN_<name>), on whitespace-separated
  * integers; returns the integers it prints.
  */
-export async function runTwin(driver: string, defines: Params, input: ArrayLike<number | bigint>): Promise<number[]> {
+export async function runTwin(driver: string, defines: Record<string, number>, input: ArrayLike<number | bigint>): Promise<number[]> {
   const k = key('twin', driver, defines);
   let b = twins.get(k);
   if (!b) {
@@ -213,7 +215,7 @@ export async function lint(top: string, params: Params): Promise<string> {
 /** Icarus Verilog elaborates the module (Verilog-2005); returns its complaints. */
 export async function icarus(top: string, params: Params): Promise<string> {
   const r = await execa('iverilog', ['-g2005', '-Wall', '-o', '/dev/null', '-y', RTL_DIR, '-s', top,
-    ...Object.entries(params).map(([k, v]) => `-P${top}.${k}=${v}`), path.join(RTL_DIR, `${top}.v`)], { reject: false });
+    ...Object.entries(params).map(([k, v]) => `-P${top}.${k}=${paramValue(v)}`), path.join(RTL_DIR, `${top}.v`)], { reject: false });
   return r.exitCode === 0 ? r.stderr.trim() : `exit ${r.exitCode}: ${r.stderr}`;
 }
 
@@ -227,8 +229,9 @@ export async function yosysSynth(top: string, params: Params, files: Record<stri
   fs.mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const sources = fs.readdirSync(RTL_DIR).filter((f) => f.endsWith('.v')).map((f) => path.join(RTL_DIR, f));
-  const chparams = Object.entries(params).map(([k, v]) => `-chparam ${k} ${v}`).join(' ');
-  const script = `read_verilog -defer ${sources.join(' ')}; hierarchy -check -top ${top} ${chparams}; synth -top ${top}; tee -q -o stat.txt stat`;
+  const sets = Object.entries(params).map(([k, v]) => `-set ${k} ${paramValue(v)}`).join(' ');
+  const chparam = sets ? `chparam ${sets} ${top}; ` : '';
+  const script = `read_verilog -defer ${sources.join(' ')}; ${chparam}hierarchy -check -top ${top}; synth -top ${top}; tee -q -o stat.txt stat`;
   const r = await execa('yosys', ['-q', '-p', script], { cwd: dir, reject: false });
   const stat = r.exitCode === 0 ? fs.readFileSync(path.join(dir, 'stat.txt'), 'utf8') : '';
   fs.rmSync(dir, { recursive: true, force: true });
