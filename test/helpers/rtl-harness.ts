@@ -23,6 +23,7 @@ export const RTL_DIR = path.join(ROOT, 'templates', 'rtl');
 const KERNEL_DIR = path.join(ROOT, 'templates', 'kernels');
 const CPP_DIR = path.join(ROOT, 'test', 'rtl', 'cpp');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'llm2hls-rtl-'));
+process.on('exit', () => fs.rmSync(WORK, { recursive: true, force: true }));
 
 /** Module parameters; a string is a Verilog string parameter (a ROM file name), a bigint a 64-bit one. */
 export type Params = Record<string, number | string | bigint>;
@@ -222,18 +223,18 @@ export async function icarus(top: string, params: Params): Promise<string> {
 
 /**
  * Yosys reads the module (and its submodules), sets the parameters and runs
- * a generic `synth` (`noabc`: without the ABC gate mapping, for the modules
- * whose wide multipliers make it slow); `files` go into the folder it runs in
- * ($readmemh images). Returns the log of `stat`.
+ * a generic `synth` (`coarse`: up to its fine-grained mapping, for the modules
+ * whose wide multipliers and table ROMs make the gate mapping slow); `files` go
+ * into the folder it runs in ($readmemh images). Returns the log of `stat`.
  */
-export async function yosysSynth(top: string, params: Params, files: Record<string, string> = {}, o: { noabc?: boolean } = {}): Promise<string> {
+export async function yosysSynth(top: string, params: Params, files: Record<string, string> = {}, o: { coarse?: boolean } = {}): Promise<string> {
   const dir = path.join(WORK, `yosys-${runs++}`);
   fs.mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const sources = fs.readdirSync(RTL_DIR).filter((f) => f.endsWith('.v')).map((f) => path.join(RTL_DIR, f));
   const sets = Object.entries(params).map(([k, v]) => `-set ${k} ${paramValue(v)}`).join(' ');
   const chparam = sets ? `chparam ${sets} ${top}; ` : '';
-  const script = `read_verilog -defer ${sources.join(' ')}; ${chparam}hierarchy -check -top ${top}; synth -top ${top}${o.noabc ? ' -noabc' : ''}; tee -q -o stat.txt stat`;
+  const script = `read_verilog -defer ${sources.join(' ')}; ${chparam}hierarchy -check -top ${top}; synth -top ${top}${o.coarse ? ' -run :fine' : ''}; tee -q -o stat.txt stat`;
   const r = await execa('yosys', ['-q', '-p', script], { cwd: dir, reject: false });
   const stat = r.exitCode === 0 ? fs.readFileSync(path.join(dir, 'stat.txt'), 'utf8') : '';
   fs.rmSync(dir, { recursive: true, force: true });

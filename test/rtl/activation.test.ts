@@ -52,6 +52,6 @@ describe('llm2hls_activation = gate_q, bit for bit', () => {
       expect(await lint('llm2hls_activation', paramsOf(c))).toBe('');
       expect(await icarus('llm2hls_activation', paramsOf(c))).toBe('');
     }
-    expect(await yosysSynth('llm2hls_activation', paramsOf(CASES[0][1]), tableImages())).toMatch(/Number of cells:\s+[1-9]/);
+    expect(await yosysSynth('llm2hls_activation', paramsOf(CASES[0][1]), tableImages(), { coarse: true })).toMatch(/Number of cells:\s+[1-9]/);
   }, 120_000);
 });
