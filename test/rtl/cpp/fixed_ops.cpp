@@ -1,17 +1,24 @@
-// C++ twin driver of llm2hls_round_shift + llm2hls_sat: prints
-// fx::sat(fx::round_shift(x, s), TWIN_Y_BITS) of llm2hls_fixed.h for each pair
-// "x s" read from stdin (TWIN_COUNT pairs).
+// C++ twin driver of the fixed-point primitives (test/rtl/verilog/probe_fixed.v):
+// for each of TWIN_COUNT inputs read from stdin prints, by TWIN_OP,
+//   0: fx::sat(fx::round_shift(x, s), TWIN_Y_BITS)   (input "x s")
+//   1: fx::exp2_neg(a)     2: fx::recip(z) as "r k"     3: fx::rsqrt(u) as "r e"
 #include <cstdio>
 #include <iostream>
 #include "llm2hls_types.h"
 #include "llm2hls_fixed.h"
 
 int main() {
+  namespace fx = llm2hls::fx;
   for (int i = 0; i < TWIN_COUNT; i++) {
-    long long x;
-    int s;
-    std::cin >> x >> s;
-    std::printf("%lld\n", llm2hls::fx::sat(llm2hls::fx::round_shift(x, s), TWIN_Y_BITS));
+    long long x, r;
+    int s, k;
+    std::cin >> x;
+    switch (TWIN_OP) {
+      case 0: std::cin >> s, std::printf("%lld\n", fx::sat(fx::round_shift(x, s), TWIN_Y_BITS)); break;
+      case 1: std::printf("%lld\n", fx::exp2_neg(x)); break;
+      case 2: fx::recip(x, r, k), std::printf("%lld %d\n", r, k); break;
+      default: fx::rsqrt(x, r, k), std::printf("%lld %d\n", r, k); break;
+    }
   }
   return 0;
 }
