@@ -5,11 +5,13 @@
 //   c = x * 2^G - meanG;  U = EPS_U + sum c^2;  (r, e) = rsqrt(U)
 //   n = round_shift(c * r, 16 + e/2 - NF)
 //   y = sat(round_shift(n * gamma' + beta', NF + GAMMA_FRAC - Y_FRAC), Y_BITS)
-// A row goes through four phases, one after the other: IN (take DB =
-// ceil(DIM/LANES) beats into the row buffer, summing), VAR (one buffer pass:
-// U), RSQRT (one cycle), OUT (one buffer pass: DB output beats), so a row
-// takes 3 * DB + 1 cycles when its input and output never wait. Lanes past DIM in a row's
-// last beat are left out of U and come out zero (gamma', beta' are zero there).
+// Two row buffers: while one row streams out, the next streams in. The input
+// pass sums S = sum x and Q = sum x^2, and U follows from them exactly, in
+// integers: sum c^2 = 64 Q - 16 meanG S + DIM meanG^2 (no second pass). Then
+// three cycles (meanG, U, rsqrt) hand the row to the output side, so a row
+// takes DB + 3 cycles (DB = ceil(DIM/LANES) beats) when nothing waits.
+// Lanes past DIM in a row's last beat are left out of S and Q and come out
+// zero (gamma', beta' are zero there).
 // ROMs ($readmemh): G_FILE DB words of LANES x 16-bit gamma', B_FILE DB words
 // of LANES x 48-bit beta' (BETA=1), RSQRT_FILE the RSQRT pair table.
 `default_nettype none
@@ -41,67 +43,128 @@ module llm2hls_norm #(
   localparam integer G = 3, NF = 20;
   localparam integer DB = (DIM + LANES - 1) / LANES;
   localparam integer BW = DB > 1 ? $clog2(DB) : 1;
+  localparam integer AW = $clog2(2 * DB);
   localparam integer XW = LANES * X_BITS;
   localparam integer MS = INV_D_SHIFT - G, OS = NF + GAMMA_FRAC - Y_FRAC;
   localparam signed [7:0] MEAN_SHIFT = MS[7:0];
   localparam signed [7:0] OUT_SHIFT = OS[7:0];
-  localparam [1:0] IN = 2'd0, VAR = 2'd1, RSQ = 2'd2, OUT = 2'd3;
+  localparam [1:0] FILL = 2'd0, MEAN = 2'd1, VAR = 2'd2, RSQ = 2'd3;
 
-  reg [XW-1:0] xbuf [0:DB-1];
+  // Row buffer sel holds words sel * DB .. sel * DB + DB - 1.
+  reg [XW-1:0] xbuf [0:2*DB-1];
   reg [LANES*16-1:0] grom [0:DB-1];
   initial $readmemh(G_FILE, grom);
+  reg full [0:1];  // row buffer holds a row the output side has not sent yet
+  function [AW-1:0] addr(input sel, input [BW-1:0] beat);
+    /* verilator lint_off WIDTH */
+    addr = sel * DB + beat;
+    /* verilator lint_on WIDTH */
+  endfunction
+  // A row's parameters, per buffer.
+  reg signed [31:0] mean_p [0:1];
+  reg [16:0] r_p [0:1];
+  reg signed [7:0] nsh_p [0:1];
 
-  reg [1:0] phase;
-  reg [BW-1:0] b;
-  wire b_last = b == DB[BW-1:0] - 1'b1;
-  wire adv = !out_valid || out_ready;
-  assign in_ready = phase == IN;
+  // ---- input side: fill a buffer, summing S and Q; then meanG, U, rsqrt --------------
+  reg [1:0] ps;
+  reg wsel;
+  reg [BW-1:0] wb;
+  wire wb_last = wb == DB[BW-1:0] - 1'b1;
+  assign in_ready = ps == FILL && !full[wsel];
   wire take = in_valid && in_ready;
-  wire emit = phase == OUT && adv;
 
-  // ---- IN: the row sum --------------------------------------------------------------
-  reg signed [39:0] sum, beat_sum;
+  reg signed [39:0] sum, beat_sum, row_s;
+  reg [63:0] sq, beat_sq, row_q;
+  reg signed [X_BITS-1:0] xl;
   integer l;
   always @* begin
     beat_sum = 40'sd0;
-    for (l = 0; l < LANES; l = l + 1) beat_sum = beat_sum + {{(40 - X_BITS){in_data[l*X_BITS+X_BITS-1]}}, in_data[l*X_BITS +: X_BITS]};
+    beat_sq = 64'd0;
+    for (l = 0; l < LANES; l = l + 1) begin
+      xl = in_data[l*X_BITS +: X_BITS];
+      if (wb * LANES + l < DIM) begin
+        beat_sum = beat_sum + {{(40 - X_BITS){xl[X_BITS-1]}}, xl};
+        beat_sq = beat_sq + $unsigned({{(64 - X_BITS){xl[X_BITS-1]}}, xl} * {{(64 - X_BITS){xl[X_BITS-1]}}, xl});
+      end
+    end
   end
-  wire signed [39:0] row_sum = sum + beat_sum;  // with the beat being taken
-  wire signed [55:0] mean_p = row_sum * $signed({40'd0, INV_D_M[15:0]});
+  wire signed [55:0] mean_x = row_s * $signed({40'd0, INV_D_M[15:0]});
   // |meanG| <= 2^(X_BITS-1+G): the low 32 bits of the rounded value are all of it.
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [56:0] mean_r;
   /* verilator lint_on UNUSEDSIGNAL */
-  llm2hls_round_shift #(.X_BITS(56), .S_BITS(8), .LMAX(0)) mean_rs (.x(mean_p), .s(MEAN_SHIFT), .y(mean_r));
+  llm2hls_round_shift #(.X_BITS(56), .S_BITS(8), .LMAX(0)) mean_rs (.x(mean_x), .s(MEAN_SHIFT), .y(mean_r));
   reg signed [31:0] mean_g;
-
-  // ---- VAR: U = EPS_U + sum c^2 over the row's real lanes -------------------------------
-  wire [XW-1:0] xb = xbuf[b];
-  reg [63:0] usum, beat_u;
-  reg signed [31:0] cl;
-  always @* begin
-    beat_u = 64'd0;
-    for (l = 0; l < LANES; l = l + 1) begin
-      cl = ({{(32 - X_BITS){xb[l*X_BITS+X_BITS-1]}}, xb[l*X_BITS +: X_BITS]} <<< G) - mean_g;
-      if (b * LANES + l < DIM) beat_u = beat_u + $unsigned({{32{cl[31]}}, cl} * {{32{cl[31]}}, cl});
-    end
-  end
+  // U = EPS_U + sum (8x - meanG)^2, expanded; every term is exact and U < 2^53,
+  // so its low 64 bits are all of it.
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire signed [79:0] mg = {{48{mean_g[31]}}, mean_g};
+  wire signed [79:0] u_full = $signed({16'd0, EPS_U}) + $signed({10'd0, row_q, 6'd0})
+                            - (mg * {{40{row_s[39]}}, row_s} <<< 4) + mg * mg * DIM;
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg [63:0] usum;
   wire [16:0] rs_r;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [6:0] rs_e;  // even: e/2 drops bit 0
   /* verilator lint_on UNUSEDSIGNAL */
   llm2hls_rsqrt #(.U_BITS(64), .TABLE_FILE(RSQRT_FILE)) rsq (.u(usum), .r(rs_r), .e(rs_e));
-  reg [16:0] r;
-  reg signed [7:0] n_shift;
 
-  // ---- OUT: n, then gamma' and beta' --------------------------------------------------------
-  wire [LANES*16-1:0] gb = grom[b];
+  always @(posedge clk) begin
+    if (take) xbuf[addr(wsel, wb)] <= in_data;
+    if (!rst_n) begin
+      ps <= FILL;
+      wsel <= 1'b0;
+      wb <= 0;
+      sum <= 0;
+      sq <= 0;
+    end else begin
+      case (ps)
+        FILL: if (take) begin
+          wb <= wb_last ? {BW{1'b0}} : wb + 1'b1;
+          sum <= wb_last ? 40'sd0 : sum + beat_sum;
+          sq <= wb_last ? 64'd0 : sq + beat_sq;
+          if (wb_last) begin
+            row_s <= sum + beat_sum;
+            row_q <= sq + beat_sq;
+            ps <= MEAN;
+          end
+        end
+        MEAN: begin
+          mean_g <= CENTER != 0 ? mean_r[31:0] : 32'sd0;
+          ps <= VAR;
+        end
+        VAR: begin
+          usum <= u_full[63:0];
+          ps <= RSQ;
+        end
+        RSQ: begin
+          mean_p[wsel] <= mean_g;
+          r_p[wsel] <= rs_r;
+          nsh_p[wsel] <= $signed({1'b0, rs_e[6:1]}) + 8'sd16 - NF[7:0];
+          wsel <= !wsel;
+          ps <= FILL;
+        end
+      endcase
+    end
+  end
+
+  // ---- output side: n = round_shift(c * r, 16 + e/2 - NF), then gamma' and beta' ------
+  reg rsel;
+  reg [BW-1:0] rb;
+  wire rb_last = rb == DB[BW-1:0] - 1'b1;
+  wire adv = !out_valid || out_ready;
+  wire emit = full[rsel] && adv;
+  wire [XW-1:0] xb = xbuf[addr(rsel, rb)];
+  wire signed [31:0] mean_o = mean_p[rsel];
+  wire [16:0] r_o = r_p[rsel];
+  wire signed [7:0] nsh_o = nsh_p[rsel];
+  wire [LANES*16-1:0] gb = grom[rb];
   wire [LANES*48-1:0] bb;
   generate
     if (BETA != 0) begin : with_beta
       reg [LANES*48-1:0] brom [0:DB-1];
       initial $readmemh(B_FILE, brom);
-      assign bb = brom[b];
+      assign bb = brom[rb];
     end else begin : no_beta
       assign bb = {LANES*48{1'b0}};
     end
@@ -110,13 +173,13 @@ module llm2hls_norm #(
   genvar u;
   generate
     for (u = 0; u < LANES; u = u + 1) begin : lane
-      wire signed [31:0] c = ({{(32 - X_BITS){xb[u*X_BITS+X_BITS-1]}}, xb[u*X_BITS +: X_BITS]} <<< G) - mean_g;
-      wire signed [49:0] cr = {{18{c[31]}}, c} * $signed({33'd0, r});
+      wire signed [31:0] c = ({{(32 - X_BITS){xb[u*X_BITS+X_BITS-1]}}, xb[u*X_BITS +: X_BITS]} <<< G) - mean_o;
+      wire signed [49:0] cr = {{18{c[31]}}, c} * $signed({33'd0, r_o});
       // |n| <= 2^20 + 2^6 (the contract's bound), so 32 bits hold it exactly.
       /* verilator lint_off UNUSEDSIGNAL */
       wire signed [58:0] nw;
       /* verilator lint_on UNUSEDSIGNAL */
-      llm2hls_round_shift #(.X_BITS(50), .S_BITS(8), .LMAX(8)) n_rs (.x(cr), .s(n_shift), .y(nw));
+      llm2hls_round_shift #(.X_BITS(50), .S_BITS(8), .LMAX(8)) n_rs (.x(cr), .s(nsh_o), .y(nw));
       wire signed [31:0] n = nw[31:0];
       wire signed [15:0] gm = gb[u*16 +: 16];
       wire signed [49:0] acc = {{18{n[31]}}, n} * {{34{gm[15]}}, gm} + {{2{bb[u*48+47]}}, bb[u*48 +: 48]};
@@ -127,40 +190,21 @@ module llm2hls_norm #(
   endgenerate
 
   always @(posedge clk) begin
-    if (take) xbuf[b] <= in_data;
     if (!rst_n) begin
-      phase <= IN;
-      b <= 0;
-      sum <= 0;
+      rsel <= 1'b0;
+      rb <= 0;
       out_valid <= 1'b0;
+      full[0] <= 1'b0;
+      full[1] <= 1'b0;
     end else begin
       if (adv) out_valid <= emit;
-      case (phase)
-        IN: if (take) begin
-          b <= b_last ? {BW{1'b0}} : b + 1'b1;
-          if (b_last) begin
-            // meanG from the whole row's sum; the U pass starts from EPS_U.
-            mean_g <= CENTER != 0 ? mean_r[31:0] : 32'sd0;
-            usum <= EPS_U;
-            phase <= VAR;
-          end
-          sum <= b_last ? 40'sd0 : row_sum;
-        end
-        VAR: begin
-          usum <= usum + beat_u;
-          b <= b_last ? {BW{1'b0}} : b + 1'b1;
-          if (b_last) phase <= RSQ;
-        end
-        RSQ: begin
-          r <= rs_r;
-          n_shift <= $signed({1'b0, rs_e[6:1]}) + 8'sd16 - NF[7:0];
-          phase <= OUT;
-        end
-        OUT: if (emit) begin
-          b <= b_last ? {BW{1'b0}} : b + 1'b1;
-          if (b_last) phase <= IN;
-        end
-      endcase
+      if (emit) begin
+        rb <= rb_last ? {BW{1'b0}} : rb + 1'b1;
+        if (rb_last) rsel <= !rsel;
+      end
+      // The input side hands a buffer over; the output side gives it back after its last beat.
+      if (ps == RSQ) full[wsel] <= 1'b1;
+      if (emit && rb_last) full[rsel] <= 1'b0;
     end
     if (emit) out_data <= y;
   end
