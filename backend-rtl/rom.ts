@@ -70,6 +70,13 @@ export interface LinearRomShape {
 /** Width of a requantization lane: {shift (8-bit signed), m (16 bits)}. */
 export const REQUANT_LANE_BITS = 24;
 
+/** One requantization lane: {shift (8-bit signed), m (16 bits)}, checked. */
+export function requantLane(m: number, shift: number, what: string): bigint {
+  if (m < 0 || m >= 2 ** 16) throw new Error(`${what}: multiplier ${m} is not 16-bit unsigned`);
+  if (shift < -128 || shift > 127) throw new Error(`${what}: shift ${shift} is not 8-bit signed`);
+  return ((BigInt(shift) & 0xffn) << 16n) | BigInt(m);
+}
+
 /**
  * The ROM images of llm2hls_linear: W ([N][K], as the C++ kernels store it),
  * bias (accumulator units, optional), and the per-channel multipliers.
@@ -88,15 +95,23 @@ export function linearRoms(s: LinearRomShape, w: ArrayLike<number>, m: ArrayLike
   }
   const perBlock = <T>(f: (n: number) => T, zero: T) => Array.from({ length: NB }, (_, nb) =>
     Array.from({ length: s.par }, (_, u) => (nb * s.par + u < s.N ? f(nb * s.par + u) : zero)));
-  for (let n = 0; n < s.N; n++) {
-    if (m[n] < 0 || m[n] >= 2 ** 16) throw new Error(`linear ROM: multiplier ${m[n]} of channel ${n} is not 16-bit unsigned`);
-    if (shift[n] < -128 || shift[n] > 127) throw new Error(`linear ROM: shift ${shift[n]} of channel ${n} is not 8-bit signed`);
-  }
-  const qWords = perBlock((n) => (BigInt(shift[n]) & 0xffn) << 16n | BigInt(m[n]), 0n).map((l) => packLanes(l, REQUANT_LANE_BITS));
+  const qWords = perBlock((n) => requantLane(m[n], shift[n], `linear ROM, channel ${n}`), 0n).map((l) => packLanes(l, REQUANT_LANE_BITS));
   const out: { w: string; b?: string; q: string } = {
     w: hexImage(wWords, s.par * s.kpar * s.wBits),
     q: hexImage(qWords, s.par * REQUANT_LANE_BITS),
   };
   if (bias) out.b = hexImage(perBlock((n) => BigInt(bias[n]), 0n).map((l) => packLanes(l, s.accBits)), s.par * s.accBits);
   return out;
+}
+
+/**
+ * The ROM images of llm2hls_embedding: the table [V][D] in beats of `lanes`
+ * (word row · ceil(D/lanes) + b), and one requantization word per row.
+ */
+export function embeddingRoms(s: { D: number; lanes: number; wBits: number }, table: ArrayLike<number>, m: ArrayLike<number>,
+  shift: ArrayLike<number>): { table: string; q: string } {
+  return {
+    table: hexImage(rowsToBeats(table, s.D, s.lanes, s.wBits), s.lanes * s.wBits),
+    q: hexImage(Array.from(m, (mv, row) => requantLane(mv, shift[row], `embedding ROM, row ${row}`)), REQUANT_LANE_BITS),
+  };
 }
