@@ -51,6 +51,8 @@ export interface SimOptions {
   /** Extra files for the run folder (ROM images), by name. */
   files?: Record<string, string>;
   maxCycles?: number;
+  /** Verilator (default, the C++ testbench) or Icarus Verilog (a generated Verilog testbench, as cocotb would run). */
+  simulator?: 'verilator' | 'icarus';
 }
 
 export interface SimResult {
@@ -145,13 +147,16 @@ let runs = 0;
 
 /** Simulates the module on input beats (one list per input stream) until each output has `want[i]` beats. */
 export async function simulate(m: RtlModule, inputs: bigint[][], want: number[], o: SimOptions): Promise<SimResult> {
-  const bin = await buildSim(m);
+  const bin = o.simulator === 'icarus' ? await buildIcarus(m) : await buildSim(m);
   const dir = path.join(WORK, `run-${runs++}`);
   fs.mkdirSync(dir);
   inputs.forEach((beats, i) => fs.writeFileSync(path.join(dir, `in${i}.txt`), beats.map((b) => b.toString(16)).join('\n') + '\n'));
   for (const [name, text] of Object.entries(o.files ?? {})) fs.writeFileSync(path.join(dir, name), text);
-  const maxCycles = o.maxCycles ?? 1_000_000;
-  const r = await execa(bin, [String(o.seed), String(o.inGap ?? 0), String(o.outStall ?? 0), String(maxCycles), ...want.map(String)], { cwd: dir });
+  const args = [String(o.seed), String(o.inGap ?? 0), String(o.outStall ?? 0), String(o.maxCycles ?? 1_000_000), ...want.map(String)];
+  const r = o.simulator === 'icarus'
+    ? await execa('vvp', ['-n', bin, ...['SEED', 'GAP', 'STALL', 'MAX'].map((k, i) => `+${k}=${args[i]}`), ...want.map((w, i) => `+WANT${i}=${w}`)], { cwd: dir })
+    : await execa(bin, args, { cwd: dir });
+  if (/timeout/.test(r.stdout)) throw new Error(`${m.top}: ${r.stdout.trim()}`);
   const beats: bigint[][] = m.outputs.map(() => []);
   const cycles: number[][] = m.outputs.map(() => []);
   for (const line of fs.readFileSync(path.join(dir, 'out.txt'), 'utf8').split('\n')) {
@@ -162,6 +167,109 @@ export async function simulate(m: RtlModule, inputs: bigint[][], want: number[],
   }
   fs.rmSync(dir, { recursive: true, force: true });
   return { beats, cycles, totalCycles: Number(/cycles (\d+)/.exec(r.stdout)?.[1] ?? -1) };
+}
+
+/**
+ * The same testbench in Verilog for Icarus: inputs from in<i>.txt with random
+ * gaps, outputs with random backpressure ($random, seeded by +SEED), every
+ * output beat written as "<stream> <cycle> <hex>" to out.txt.
+ */
+function icarusTestbench(m: RtlModule): string {
+  const decl: string[] = [], conn: string[] = ['.clk(clk)', '.rst_n(rst_n)'], init: string[] = [], step: string[] = [];
+  m.inputs.forEach((p, i) => {
+    decl.push(`reg i${i}_valid = 0; wire i${i}_ready; reg [${p.width - 1}:0] i${i}_data = 0;`,
+      `reg [${p.width - 1}:0] i${i}_mem [0:65535]; integer i${i}_k = 0, i${i}_n = 0;`);
+    conn.push(`.${p.name}_valid(i${i}_valid)`, `.${p.name}_ready(i${i}_ready)`, `.${p.name}_data(i${i}_data)`);
+    init.push(`i${i}_n = count("in${i}.txt"); $readmemh("in${i}.txt", i${i}_mem, 0, i${i}_n - 1);`);
+    // A beat stays until taken; after a transfer (or while idle) the next one may wait a gap.
+    step.push(`if (i${i}_valid && i${i}_ready) i${i}_k = i${i}_k + 1;`,
+      `if (!(i${i}_valid && !i${i}_ready)) begin`,
+      `  if (i${i}_k < i${i}_n && roll(0) >= gap) begin i${i}_valid <= 1; i${i}_data <= i${i}_mem[i${i}_k]; end else i${i}_valid <= 0;`,
+      'end');
+  });
+  m.outputs.forEach((p, o) => {
+    decl.push(`wire o${o}_valid; reg o${o}_ready = 0; wire [${p.width - 1}:0] o${o}_data; integer o${o}_n = 0, o${o}_want;`);
+    conn.push(`.${p.name}_valid(o${o}_valid)`, `.${p.name}_ready(o${o}_ready)`, `.${p.name}_data(o${o}_data)`);
+    init.push(`if (!$value$plusargs("WANT${o}=%d", o${o}_want)) o${o}_want = 0;`);
+    step.push(`if (o${o}_valid && o${o}_ready) begin $fwrite(f, "${o} %0d %h\\n", cycle, o${o}_data); o${o}_n = o${o}_n + 1; end`,
+      `o${o}_ready <= roll(0) >= stall;`);
+  });
+  const done = m.outputs.map((_, o) => `o${o}_n >= o${o}_want`).join(' && ');
+  const params = Object.entries(m.params).map(([k, v]) => `.${k}(${paramValue(v)})`).join(', ');
+  return `\`timescale 1ns/1ps
+module tb;
+  reg clk = 0, rst_n = 0;
+  integer seed, gap, stall, max_cycles, cycle = 0, f;
+  ${decl.join('\n  ')}
+  ${m.top} #(${params}) dut (${conn.join(', ')});
+  function integer roll;
+    input dummy;
+    roll = ($random(seed) & 32'h7fffffff) % 100;
+  endfunction
+  // Lines of a hex file (one beat each).
+  function integer count;
+    input [8*16-1:0] name;
+    integer fd, n, r;
+    reg [1023:0] word;
+    begin
+      fd = $fopen(name, "r");
+      n = 0;
+      r = $fscanf(fd, "%h", word);
+      while (r == 1) begin
+        n = n + 1;
+        r = $fscanf(fd, "%h", word);
+      end
+      $fclose(fd);
+      count = n;
+    end
+  endfunction
+  initial begin
+    if (!$value$plusargs("SEED=%d", seed)) seed = 1;
+    if (!$value$plusargs("GAP=%d", gap)) gap = 0;
+    if (!$value$plusargs("STALL=%d", stall)) stall = 0;
+    if (!$value$plusargs("MAX=%d", max_cycles)) max_cycles = 1000000;
+    ${init.join('\n    ')}
+    f = $fopen("out.txt", "w");
+    repeat (2) @(posedge clk);
+    rst_n <= 1;
+  end
+  always #5 clk = ~clk;
+  // Handshakes are sampled at the rising edge that performs them; the
+  // testbench drives its next values with nonblocking assignments, like the design.
+  always @(posedge clk) if (rst_n) begin
+    ${step.join('\n    ')}
+    cycle = cycle + 1;
+    if (${done}) begin
+      $fclose(f);
+      $display("cycles %0d", cycle);
+      $finish;
+    end
+    if (cycle > max_cycles) begin
+      $display("timeout after %0d cycles", cycle);
+      $finish;
+    end
+  end
+endmodule
+`;
+}
+
+const icarusBuilds = new Map<string, Promise<string>>();
+
+function buildIcarus(m: RtlModule): Promise<string> {
+  const k = key('icarus', m);
+  let b = icarusBuilds.get(k);
+  if (!b) {
+    b = (async () => {
+      const dir = path.join(WORK, `icarus-${m.top}-${k}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, 'tb.v'), icarusTestbench(m));
+      const out = path.join(dir, 'sim.vvp');
+      await execa('iverilog', ['-g2005', '-o', out, '-y', RTL_DIR, '-s', 'tb', path.join(dir, 'tb.v'), m.file ?? path.join(RTL_DIR, `${m.top}.v`)]);
+      return out;
+    })();
+    icarusBuilds.set(k, b);
+  }
+  return b;
 }
 
 // ---------------------------------------------------------------------------

@@ -33,8 +33,8 @@ describe('llm2hls_add = add_q, bit for bit', () => {
         outputs: [{ name: 'out', width: c.lanes * c.yBits }],
       };
       const beats = Math.ceil(SIZE / c.lanes);
-      for (const [seed, inGap, outStall] of [[1, 30, 30], [2, 0, 0]]) {
-        const r = await simulate(mod, [rowsToBeats(a, SIZE, c.lanes, c.xBits), rowsToBeats(b, SIZE, c.lanes, c.xBits)], [beats], { seed, inGap, outStall });
+      for (const [seed, inGap, outStall, simulator] of [[1, 30, 30, 'verilator'], [2, 0, 0, 'verilator'], [3, 30, 30, 'icarus']] as const) {
+        const r = await simulate(mod, [rowsToBeats(a, SIZE, c.lanes, c.xBits), rowsToBeats(b, SIZE, c.lanes, c.xBits)], [beats], { seed, inGap, outStall, simulator });
         expect(beatsToRows(r.beats[0], SIZE, c.lanes, c.yBits)).toEqual(want);
         if (!inGap) expect(r.cycles[0].at(-1)! - r.cycles[0][0]).toBe(beats - 1); // one beat per cycle
       }

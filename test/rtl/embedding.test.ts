@@ -40,8 +40,8 @@ describe('llm2hls_embedding = embedding_q, bit for bit', () => {
       const mod = { top: 'llm2hls_embedding', params: paramsOf(c), inputs: [{ name: 'in', width: 32 }], outputs: [{ name: 'out', width: c.lanes * c.yBits }] };
       const ids = L.ids.map((id) => packLanes([id], 32));
       const DB = Math.ceil(c.dim / c.lanes);
-      for (const [seed, inGap, outStall] of [[1, 30, 30], [2, 0, 0]]) {
-        const r = await simulate(mod, [ids], [TOKENS * DB], { seed, inGap, outStall, files: romsOf(c, L) });
+      for (const [seed, inGap, outStall, simulator] of [[1, 30, 30, 'verilator'], [2, 0, 0, 'verilator'], [3, 30, 30, 'icarus']] as const) {
+        const r = await simulate(mod, [ids], [TOKENS * DB], { seed, inGap, outStall, files: romsOf(c, L), simulator });
         expect(beatsToRows(r.beats[0], c.dim, c.lanes, c.yBits)).toEqual(want);
         if (!inGap) expect(r.cycles[0].at(-1)! - r.cycles[0][0]).toBe(TOKENS * DB - 1);
       }

@@ -20,10 +20,13 @@ const probe = (op: number) => ({
   params: { OP: op, Y_BITS }, inputs: [{ name: 'in', width: 64 }], outputs: [{ name: 'out', width: 32 }],
 });
 
-/** Runs OP on the inputs in RTL (random gaps and stalls); returns the output words. */
+/** Runs OP on the inputs in Verilator and in Icarus (random gaps and stalls); returns the output words, the same in both. */
 async function rtl(op: number, beats: bigint[], seed: number): Promise<number[]> {
-  const r = await simulate(probe(op), [beats], [beats.length], { seed, inGap: 20, outStall: 20, files: tableImages() });
-  return r.beats[0].map(Number);
+  const run = async (simulator: 'verilator' | 'icarus') =>
+    (await simulate(probe(op), [beats], [beats.length], { seed, inGap: 20, outStall: 20, files: tableImages(), simulator })).beats[0].map(Number);
+  const [v, i] = await Promise.all([run('verilator'), run('icarus')]);
+  expect(i).toEqual(v);
+  return v;
 }
 
 /** A uniformly random integer of `bits` bits (its top bit set), as a bigint. */

@@ -62,9 +62,11 @@ async function check(c: Case, seed: number) {
   expect(want.length).toBe(ROWS * c.N);
   const beatsIn = rowsToBeats(L.x, c.K, c.kpar, c.xBits);
   const beatsOut = ROWS * Math.ceil(c.N / c.par);
-  // Random gaps and backpressure: the values.
-  const stalled = await simulate(mod, [beatsIn], [beatsOut], { seed, inGap: 30, outStall: 30, files });
-  expect(beatsToRows(stalled.beats[0], c.N, c.par, c.xBits)).toEqual(want);
+  // Random gaps and backpressure: the values, in Verilator and in Icarus.
+  for (const simulator of ['verilator', 'icarus'] as const) {
+    const stalled = await simulate(mod, [beatsIn], [beatsOut], { seed, inGap: 30, outStall: 30, files, simulator });
+    expect(beatsToRows(stalled.beats[0], c.N, c.par, c.xBits)).toEqual(want);
+  }
   // Neither: the values again, and the cycles per row in the steady state.
   const free = await simulate(mod, [beatsIn], [beatsOut], { seed, files });
   expect(beatsToRows(free.beats[0], c.N, c.par, c.xBits)).toEqual(want);

@@ -85,8 +85,8 @@ describe('llm2hls_norm = norm_q, bit for bit', () => {
       const mod = { top: 'llm2hls_norm', params, inputs: [{ name: 'in', width: c.lanes * c.xBits }], outputs: [{ name: 'out', width: c.lanes * c.xBits }] };
       const beats = rowsToBeats(x, c.D, c.lanes, c.xBits);
       // Mixed waits, and a slow consumer that keeps both row buffers full.
-      for (const [inGap, outStall] of [[30, 30], [0, 75]]) {
-        const stalled = await simulate(mod, [beats], [ROWS * DB], { seed, inGap, outStall, files });
+      for (const [inGap, outStall, simulator] of [[30, 30, 'verilator'], [0, 75, 'verilator'], [30, 30, 'icarus']] as const) {
+        const stalled = await simulate(mod, [beats], [ROWS * DB], { seed, inGap, outStall, files, simulator });
         expect(beatsToRows(stalled.beats[0], c.D, c.lanes, c.xBits)).toEqual(want);
       }
       const free = await simulate(mod, [beats], [ROWS * DB], { seed, files });

@@ -52,8 +52,10 @@ describe('llm2hls_rope = rope_q, bit for bit', () => {
       const files = { 'cos.hex': romOf(cos, c.lanes), 'sin.hex': romOf(sin, c.lanes) };
       // Twice over: the second pass checks that the token counter wrapped to 0.
       const beats = rowsToBeats([...x, ...x], c.hd, c.lanes, c.xBits);
-      const r = await simulate(mod, [beats], [beats.length], { seed: 11, inGap: 25, outStall: 25, files });
-      expect(beatsToRows(r.beats[0], c.hd, c.lanes, c.xBits)).toEqual([...want, ...want]);
+      for (const simulator of ['verilator', 'icarus'] as const) {
+        const r = await simulate(mod, [beats], [beats.length], { seed: 11, inGap: 25, outStall: 25, files, simulator });
+        expect(beatsToRows(r.beats[0], c.hd, c.lanes, c.xBits)).toEqual([...want, ...want]);
+      }
       expect(new Set(want).size).toBeGreaterThan(Math.min(size, 2 ** c.xBits) / 8);
     }, 60_000);
   }

@@ -20,8 +20,8 @@ describe('llm2hls_fifo', () => {
     it(`WIDTH ${width}, DEPTH ${depth}: every beat once, in order`, async () => {
       const mod = { top: 'llm2hls_fifo', params: { WIDTH: width, DEPTH: depth }, inputs: [{ name: 'in', width }], outputs: [{ name: 'out', width }] };
       const beats = randomBeats(300, width, width * 31 + depth);
-      for (const [seed, inGap, outStall] of [[1, 30, 30], [2, 5, 60], [3, 60, 5]]) {
-        const r = await simulate(mod, [beats], [beats.length], { seed, inGap, outStall });
+      for (const [seed, inGap, outStall, simulator] of [[1, 30, 30, 'verilator'], [2, 5, 60, 'verilator'], [3, 60, 5, 'verilator'], [4, 30, 30, 'icarus']] as const) {
+        const r = await simulate(mod, [beats], [beats.length], { seed, inGap, outStall, simulator });
         expect(r.beats[0]).toEqual(beats);
       }
       // No gaps, no backpressure: one beat per cycle once DEPTH >= 2 (depth 1 alternates).
@@ -39,8 +39,8 @@ describe('llm2hls_fork2 = fork2', () => {
       const values = randomBeats(200, width, width).map((b) => unpackLanes(b, 1, width)[0]);
       const want = await runTwin('fork2', { SIZE: values.length }, values);
       const beats = values.map((v) => packLanes([v], width));
-      for (const [seed, inGap, outStall] of [[5, 20, 40], [6, 0, 70]]) {
-        const r = await simulate(mod, [beats], [beats.length, beats.length], { seed, inGap, outStall });
+      for (const [seed, inGap, outStall, simulator] of [[5, 20, 40, 'verilator'], [6, 0, 70, 'verilator'], [7, 20, 40, 'icarus']] as const) {
+        const r = await simulate(mod, [beats], [beats.length, beats.length], { seed, inGap, outStall, simulator });
         expect([...r.beats[0], ...r.beats[1]].map((b) => unpackLanes(b, 1, width)[0])).toEqual(want);
       }
     }, 60_000);
