@@ -340,7 +340,9 @@ export async function yosysSynth(top: string, params: Params, files: Record<stri
   fs.mkdirSync(dir);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const sources = fs.readdirSync(RTL_DIR).filter((f) => f.endsWith('.v')).map((f) => path.join(RTL_DIR, f));
-  const sets = Object.entries(params).map(([k, v]) => `-set ${k} ${paramValue(v)}`).join(' ');
+  // chparam reads Verilog constants without a minus sign: a negative integer goes as its 32-bit signed pattern.
+  const value = (v: number | string | bigint) => (typeof v === 'number' && v < 0 ? `32'sh${(v >>> 0).toString(16)}` : paramValue(v));
+  const sets = Object.entries(params).map(([k, v]) => `-set ${k} ${value(v)}`).join(' ');
   const chparam = sets ? `chparam ${sets} ${top}; ` : '';
   const script = `read_verilog -defer ${sources.join(' ')}; ${chparam}hierarchy -check -top ${top}; synth -top ${top}${o.coarse ? ' -run :fine' : ''}; tee -q -o stat.txt stat`;
   const r = await execa('yosys', ['-q', '-p', script], { cwd: dir, reject: false });

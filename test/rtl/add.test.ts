@@ -5,7 +5,7 @@
  * 16 and 8 bits, one lane and several, under random gaps and backpressure.
  */
 import { describe, expect, it } from 'vitest';
-import { beatsToRows, rowsToBeats } from '../../backend-rtl/rom.js';
+import { beatsToRows, hexImage, rowsToBeats } from '../../backend-rtl/rom.js';
 import { icarus, lint, runTwin, simulate, yosysSynth } from '../helpers/rtl-harness.js';
 import { rng } from '../numerics/rng.js';
 
@@ -47,5 +47,44 @@ describe('llm2hls_add = add_q, bit for bit', () => {
       expect(await icarus('llm2hls_add', params)).toBe('');
     }
     expect(await yosysSynth('llm2hls_add', { LANES: 2, A_SHIFT: 2, SHIFT: 3 })).toMatch(/Number of cells:\s+[1-9]/);
+  }, 60_000);
+});
+
+describe('llm2hls_add_const = add_q_const, bit for bit', () => {
+  const CONST_CASES: [string, Case & { period: number }][] = [
+    ['lanes 1, period 24, int16', { lanes: 1, xBits: 16, yBits: 16, aShift: 0, bShift: 2, shift: 1, period: 24 }],
+    ['lanes 4, period 12 (three rows of 4 lanes), int8, a left shift', { lanes: 4, xBits: 8, yBits: 8, aShift: 1, bShift: 0, shift: -1, period: 12 }],
+  ];
+  const paramsOf = (c: Case & { period: number }) => ({
+    LANES: c.lanes, PERIOD: c.period, X_BITS: c.xBits, Y_BITS: c.yBits, A_SHIFT: c.aShift, B_SHIFT: c.bShift, SHIFT: c.shift,
+  });
+  for (const [name, c] of CONST_CASES) {
+    it(name, async () => {
+      const g = rng(c.period * 3 + c.lanes);
+      const lim = 2 ** (c.xBits - 1);
+      const cst = Array.from({ length: c.period }, () => g.int(-lim, lim - 1));
+      const a = Array.from({ length: SIZE }, () => g.int(-lim, lim - 1));
+      const want = await runTwin('add_q_const', {
+        SIZE, PERIOD: c.period, X_BITS: c.xBits, Y_BITS: c.yBits, A_SHIFT: c.aShift, B_SHIFT: c.bShift, SHIFT: c.shift,
+      }, [...cst, ...a]);
+      const mod = {
+        top: 'llm2hls_add_const', params: paramsOf(c),
+        inputs: [{ name: 'a', width: c.lanes * c.xBits }], outputs: [{ name: 'out', width: c.lanes * c.yBits }],
+      };
+      const files = { 'c.hex': hexImage(rowsToBeats(cst, c.period, c.lanes, c.xBits), c.lanes * c.xBits) };
+      for (const simulator of ['verilator', 'icarus'] as const) {
+        const r = await simulate(mod, [rowsToBeats(a, SIZE, c.lanes, c.xBits)], [SIZE / c.lanes], { seed: 5, inGap: 30, outStall: 30, files, simulator });
+        expect(beatsToRows(r.beats[0], SIZE, c.lanes, c.yBits)).toEqual(want);
+      }
+    }, 60_000);
+  }
+  it('is clean under verilator -Wall, Icarus Verilog and Yosys', async () => {
+    for (const [, c] of CONST_CASES) {
+      expect(await lint('llm2hls_add_const', paramsOf(c))).toBe('');
+      expect(await icarus('llm2hls_add_const', paramsOf(c))).toBe('');
+    }
+    const c = CONST_CASES[1][1];
+    const files = { 'c.hex': hexImage(rowsToBeats(Array(c.period).fill(3), c.period, c.lanes, c.xBits), c.lanes * c.xBits) };
+    expect(await yosysSynth('llm2hls_add_const', paramsOf(c), files)).toMatch(/Number of cells:\s+[1-9]/);
   }, 60_000);
 });
