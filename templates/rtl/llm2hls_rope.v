@@ -6,8 +6,9 @@
 // S_FILE: TOKENS * HEAD_DIM / LANES words of LANES x 16 bits); SHIFT = fx + 14 - fy.
 // Tokens count 0 .. TOKENS - 1 and wrap, as each call of the C++ kernel starts at 0.
 // A beat holds LANES elements of one head; LANES divides HALF, so the partner
-// of beat b is the beat HALF / LANES away. Each head is buffered, then sent:
-// 2 * HEAD_DIM / LANES cycles a head when nothing waits.
+// of beat b is the beat HALF / LANES away. Two head buffers: while one head
+// is sent, the next comes in, so a head takes HEAD_DIM / LANES cycles when
+// nothing waits.
 `default_nettype none
 module llm2hls_rope #(
   parameter integer TOKENS = 4,
@@ -35,32 +36,45 @@ module llm2hls_rope #(
   localparam integer TW = TOKENS > 1 ? $clog2(TOKENS) : 1;
   localparam integer HW = HEADS > 1 ? $clog2(HEADS) : 1;
   localparam integer AW = TOKENS * HB > 1 ? $clog2(TOKENS * HB) : 1;
+  localparam integer XA = $clog2(2 * HB);
   localparam integer PW = X_BITS + 18;  // x * cos + rot * sin
   localparam signed [7:0] SHIFT_S = SHIFT[7:0];
 
-  reg [LANES*X_BITS-1:0] xbuf [0:HB-1];
+  // Head buffer sel holds words sel * HB .. sel * HB + HB - 1.
+  reg [LANES*X_BITS-1:0] xbuf [0:2*HB-1];
+  reg full [0:1];  // head buffer holds a head not sent yet
+  function [XA-1:0] xaddr(input sel, input [BW-1:0] beat);
+    /* verilator lint_off WIDTH */
+    xaddr = sel * HB + beat;
+    /* verilator lint_on WIDTH */
+  endfunction
   reg [LANES*16-1:0] crom [0:TOKENS*HB-1];
   reg [LANES*16-1:0] srom [0:TOKENS*HB-1];
   initial $readmemh(C_FILE, crom);
   initial $readmemh(S_FILE, srom);
 
-  reg sending;  // 0: taking a head's beats, 1: sending its results
+  // Input side: fill buffer wsel.
+  reg wsel;
+  reg [BW-1:0] wb;
+  wire wb_last = wb == HB[BW-1:0] - 1'b1;
+  assign in_ready = !full[wsel];
+  wire take = in_valid && in_ready;
+  // Output side: send buffer rsel, beat b of head h of token t.
+  reg rsel;
   reg [BW-1:0] b;
   reg [TW-1:0] t;
   reg [HW-1:0] h;
   wire b_last = b == HB[BW-1:0] - 1'b1;
   wire adv = !out_valid || out_ready;
-  assign in_ready = !sending;
-  wire take = in_valid && in_ready;
-  wire emit = sending && adv;
+  wire emit = full[rsel] && adv;
 
   /* verilator lint_off WIDTH */
   wire [BW-1:0] partner = b < PB ? b + PB : b - PB;
   wire [AW-1:0] taddr = t * HB + b;
   /* verilator lint_on WIDTH */
   wire first_half = b < PB[BW-1:0];
-  wire [LANES*X_BITS-1:0] xs = xbuf[b];
-  wire [LANES*X_BITS-1:0] xp = xbuf[partner];
+  wire [LANES*X_BITS-1:0] xs = xbuf[xaddr(rsel, b)];
+  wire [LANES*X_BITS-1:0] xp = xbuf[xaddr(rsel, partner)];
   wire [LANES*16-1:0] cw = crom[taddr];
   wire [LANES*16-1:0] sw = srom[taddr];
 
@@ -81,19 +95,31 @@ module llm2hls_rope #(
   endgenerate
 
   always @(posedge clk) begin
-    if (take) xbuf[b] <= in_data;
+    if (take) xbuf[xaddr(wsel, wb)] <= in_data;
     if (!rst_n) begin
-      sending <= 1'b0;
+      wsel <= 1'b0;
+      wb <= 0;
+      rsel <= 1'b0;
       b <= 0;
       t <= 0;
       h <= 0;
+      full[0] <= 1'b0;
+      full[1] <= 1'b0;
       out_valid <= 1'b0;
     end else begin
       if (adv) out_valid <= emit;
-      if (take || emit) b <= b_last ? {BW{1'b0}} : b + 1'b1;
-      if (take && b_last) sending <= 1'b1;
+      if (take) begin
+        wb <= wb_last ? {BW{1'b0}} : wb + 1'b1;
+        // A whole head in: hand the buffer to the output side.
+        if (wb_last) begin
+          full[wsel] <= 1'b1;
+          wsel <= !wsel;
+        end
+      end
+      if (emit) b <= b_last ? {BW{1'b0}} : b + 1'b1;
       if (emit && b_last) begin
-        sending <= 1'b0;
+        full[rsel] <= 1'b0;
+        rsel <= !rsel;
         // Next head; after the last head, the next token.
         h <= h == HEADS[HW-1:0] - 1'b1 ? {HW{1'b0}} : h + 1'b1;
         if (h == HEADS[HW-1:0] - 1'b1) t <= t == TOKENS[TW-1:0] - 1'b1 ? {TW{1'b0}} : t + 1'b1;

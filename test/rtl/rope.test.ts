@@ -3,10 +3,13 @@
  * bit: cos/sin tables of real rotary frequencies in the contract's 16-bit
  * Q.14, seeded random activations over the whole range, one lane and
  * several, several heads and tokens (the token counter wraps after TOKENS,
- * as each C++ call starts at token 0), under random gaps and backpressure.
+ * as each C++ call starts at token 0), under random gaps and backpressure;
+ * and the cycles per token against the planner's cost model.
  */
 import { describe, expect, it } from 'vitest';
 import { fmt, toFixed } from '../../compiler/numerics/fixed.js';
+import { CostContext, tokenCycles } from '../../compiler/dataflow/cost-model.js';
+import { Task } from '../../compiler/dataflow/ir.js';
 import { beatsToRows, hexImage, rowsToBeats } from '../../backend-rtl/rom.js';
 import { icarus, lint, runTwin, simulate, yosysSynth } from '../helpers/rtl-harness.js';
 import { rng } from '../numerics/rng.js';
@@ -57,6 +60,14 @@ describe('llm2hls_rope = rope_q, bit for bit', () => {
         expect(beatsToRows(r.beats[0], c.hd, c.lanes, c.xBits)).toEqual([...want, ...want]);
       }
       expect(new Set(want).size).toBeGreaterThan(Math.min(size, 2 ** c.xBits) / 8);
+      // Nothing waits: a token every ceil(C / un) cycles, C = heads x head_dim, as planned.
+      const free = await simulate(mod, [beats], [beats.length], { seed: 12, files });
+      expect(beatsToRows(free.beats[0], c.hd, c.lanes, c.xBits)).toEqual([...want, ...want]);
+      const perToken = c.heads * c.hd / c.lanes;
+      const ends = free.cycles[0].filter((_, i) => i % perToken === perToken - 1);
+      const task = { kind: 'rope', dims: { T: c.tokens, C: c.heads * c.hd } } as unknown as Task;
+      const planned = tokenCycles(task, { uk: 1, un: c.lanes, tt: 1 }, 0, { precision: { float: false } } as unknown as CostContext);
+      expect(ends.slice(1).map((e, i) => e - ends[i])).toEqual(ends.slice(1).map(() => planned));
     }, 60_000);
   }
   it('is clean under verilator -Wall, Icarus Verilog and Yosys', async () => {
