@@ -5,11 +5,12 @@
 //   c = x * 2^G - meanG;  U = EPS_U + sum c^2;  (r, e) = rsqrt(U)
 //   n = round_shift(c * r, 16 + e/2 - NF)
 //   y = sat(round_shift(n * gamma' + beta', NF + GAMMA_FRAC - Y_FRAC), Y_BITS)
-// Two row buffers: while one row streams out, the next streams in. The input
-// pass sums S = sum x and Q = sum x^2, and U follows from them exactly, in
-// integers: sum c^2 = 64 Q - 16 meanG S + DIM meanG^2 (no second pass). Then
-// three cycles (meanG, U, rsqrt) hand the row to the output side, so a row
-// takes DB + 3 cycles (DB = ceil(DIM/LANES) beats) when nothing waits.
+// Three row buffers: one row streams in while the one before is handed over
+// and the one before that streams out. The input pass sums S = sum x and
+// Q = sum x^2, and U follows from them exactly, in integers:
+// sum c^2 = 64 Q - 16 meanG S + DIM meanG^2 (no second pass). A three-stage
+// hand-over (meanG, U, rsqrt) runs beside the next row's input, so a row
+// takes DB = ceil(DIM/LANES) cycles when nothing waits (DB >= 3).
 // Lanes past DIM in a row's last beat are left out of S and Q and come out
 // zero (gamma', beta' are zero there).
 // ROMs ($readmemh): G_FILE DB words of LANES x 16-bit gamma', B_FILE DB words
@@ -43,35 +44,45 @@ module llm2hls_norm #(
   localparam integer G = 3, NF = 20;
   localparam integer DB = (DIM + LANES - 1) / LANES;
   localparam integer BW = DB > 1 ? $clog2(DB) : 1;
-  localparam integer AW = $clog2(2 * DB);
+  localparam integer NBUF = 3;
+  localparam integer AW = $clog2(NBUF * DB);
   localparam integer XW = LANES * X_BITS;
   localparam integer MS = INV_D_SHIFT - G, OS = NF + GAMMA_FRAC - Y_FRAC;
   localparam signed [7:0] MEAN_SHIFT = MS[7:0];
   localparam signed [7:0] OUT_SHIFT = OS[7:0];
-  localparam [1:0] FILL = 2'd0, MEAN = 2'd1, VAR = 2'd2, RSQ = 2'd3;
 
   // Row buffer sel holds words sel * DB .. sel * DB + DB - 1.
-  reg [XW-1:0] xbuf [0:2*DB-1];
+  reg [XW-1:0] xbuf [0:NBUF*DB-1];
   reg [LANES*16-1:0] grom [0:DB-1];
   initial $readmemh(G_FILE, grom);
-  reg full [0:1];  // row buffer holds a row the output side has not sent yet
-  function [AW-1:0] addr(input sel, input [BW-1:0] beat);
+  reg busy [0:NBUF-1];   // holds a row not sent yet (from its last input beat on)
+  reg ready [0:NBUF-1];  // and its parameters are in place
+  function [AW-1:0] addr(input [1:0] sel, input [BW-1:0] beat);
     /* verilator lint_off WIDTH */
     addr = sel * DB + beat;
     /* verilator lint_on WIDTH */
   endfunction
+  function [1:0] next(input [1:0] sel);
+    next = sel == 2'd2 ? 2'd0 : sel + 2'd1;  // NBUF = 3
+  endfunction
   // A row's parameters, per buffer.
-  reg signed [31:0] mean_p [0:1];
-  reg [16:0] r_p [0:1];
-  reg signed [7:0] nsh_p [0:1];
+  reg signed [31:0] mean_p [0:NBUF-1];
+  reg [16:0] r_p [0:NBUF-1];
+  reg signed [7:0] nsh_p [0:NBUF-1];
 
-  // ---- input side: fill a buffer, summing S and Q; then meanG, U, rsqrt --------------
-  reg [1:0] ps;
-  reg wsel;
+  // ---- input side: fill a buffer, summing S and Q; hand-over: meanG, U, rsqrt ----------
+  reg [1:0] wsel;
   reg [BW-1:0] wb;
   wire wb_last = wb == DB[BW-1:0] - 1'b1;
-  assign in_ready = ps == FILL && !full[wsel];
+  assign in_ready = !busy[wsel];
   wire take = in_valid && in_ready;
+  // The hand-over stages: 1 has S, Q; 2 has meanG (and S, Q); 3 has U (and meanG).
+  // Each carries its buffer, so a row can start its hand-over every cycle.
+  reg v1, v2, v3;
+  reg [1:0] sel1, sel2, sel3;
+  reg signed [39:0] s2;
+  reg [63:0] q2;
+  reg signed [31:0] mean3;
 
   reg signed [39:0] sum, beat_sum, row_s;
   reg [63:0] sq, beat_sq, row_q;
@@ -94,15 +105,15 @@ module llm2hls_norm #(
   wire signed [56:0] mean_r;
   /* verilator lint_on UNUSEDSIGNAL */
   llm2hls_round_shift #(.X_BITS(56), .S_BITS(8), .LMAX(0)) mean_rs (.x(mean_x), .s(MEAN_SHIFT), .y(mean_r));
-  reg signed [31:0] mean_g;
+  reg signed [31:0] mean_g;  // stage 2
   // U = EPS_U + sum (8x - meanG)^2, expanded; every term is exact and U < 2^53,
   // so its low 64 bits are all of it.
   /* verilator lint_off UNUSEDSIGNAL */
   wire signed [79:0] mg = {{48{mean_g[31]}}, mean_g};
-  wire signed [79:0] u_full = $signed({16'd0, EPS_U}) + $signed({10'd0, row_q, 6'd0})
-                            - (mg * {{40{row_s[39]}}, row_s} <<< 4) + mg * mg * DIM;
+  wire signed [79:0] u_full = $signed({16'd0, EPS_U}) + $signed({10'd0, q2, 6'd0})
+                            - (mg * {{40{s2[39]}}, s2} <<< 4) + mg * mg * DIM;
   /* verilator lint_on UNUSEDSIGNAL */
-  reg [63:0] usum;
+  reg [63:0] usum;  // stage 3
   wire [16:0] rs_r;
   /* verilator lint_off UNUSEDSIGNAL */
   wire [6:0] rs_e;  // even: e/2 drops bit 0
@@ -112,48 +123,49 @@ module llm2hls_norm #(
   always @(posedge clk) begin
     if (take) xbuf[addr(wsel, wb)] <= in_data;
     if (!rst_n) begin
-      ps <= FILL;
-      wsel <= 1'b0;
+      wsel <= 2'd0;
       wb <= 0;
       sum <= 0;
       sq <= 0;
+      v1 <= 1'b0;
+      v2 <= 1'b0;
+      v3 <= 1'b0;
     end else begin
-      case (ps)
-        FILL: if (take) begin
-          wb <= wb_last ? {BW{1'b0}} : wb + 1'b1;
-          sum <= wb_last ? 40'sd0 : sum + beat_sum;
-          sq <= wb_last ? 64'd0 : sq + beat_sq;
-          if (wb_last) begin
-            row_s <= sum + beat_sum;
-            row_q <= sq + beat_sq;
-            ps <= MEAN;
-          end
-        end
-        MEAN: begin
-          mean_g <= CENTER != 0 ? mean_r[31:0] : 32'sd0;
-          ps <= VAR;
-        end
-        VAR: begin
-          usum <= u_full[63:0];
-          ps <= RSQ;
-        end
-        RSQ: begin
-          mean_p[wsel] <= mean_g;
-          r_p[wsel] <= rs_r;
-          nsh_p[wsel] <= $signed({1'b0, rs_e[6:1]}) + 8'sd16 - NF[7:0];
-          wsel <= !wsel;
-          ps <= FILL;
-        end
-      endcase
+      v1 <= take && wb_last;
+      v2 <= v1;
+      v3 <= v2;
+      if (take) begin
+        wb <= wb_last ? {BW{1'b0}} : wb + 1'b1;
+        sum <= wb_last ? 40'sd0 : sum + beat_sum;
+        sq <= wb_last ? 64'd0 : sq + beat_sq;
+        if (wb_last) wsel <= next(wsel);
+      end
+    end
+    if (take && wb_last) begin
+      row_s <= sum + beat_sum;
+      row_q <= sq + beat_sq;
+      sel1 <= wsel;
+    end
+    mean_g <= CENTER != 0 ? mean_r[31:0] : 32'sd0;
+    s2 <= row_s;
+    q2 <= row_q;
+    sel2 <= sel1;
+    usum <= u_full[63:0];
+    mean3 <= mean_g;
+    sel3 <= sel2;
+    if (v3) begin
+      mean_p[sel3] <= mean3;
+      r_p[sel3] <= rs_r;
+      nsh_p[sel3] <= $signed({1'b0, rs_e[6:1]}) + 8'sd16 - NF[7:0];
     end
   end
 
   // ---- output side: n = round_shift(c * r, 16 + e/2 - NF), then gamma' and beta' ------
-  reg rsel;
+  reg [1:0] rsel;
   reg [BW-1:0] rb;
   wire rb_last = rb == DB[BW-1:0] - 1'b1;
   wire adv = !out_valid || out_ready;
-  wire emit = full[rsel] && adv;
+  wire emit = ready[rsel] && adv;
   wire [XW-1:0] xb = xbuf[addr(rsel, rb)];
   wire signed [31:0] mean_o = mean_p[rsel];
   wire [16:0] r_o = r_p[rsel];
@@ -191,20 +203,28 @@ module llm2hls_norm #(
 
   always @(posedge clk) begin
     if (!rst_n) begin
-      rsel <= 1'b0;
+      rsel <= 2'd0;
       rb <= 0;
       out_valid <= 1'b0;
-      full[0] <= 1'b0;
-      full[1] <= 1'b0;
+      for (l = 0; l < NBUF; l = l + 1) begin
+        busy[l] <= 1'b0;
+        ready[l] <= 1'b0;
+      end
     end else begin
       if (adv) out_valid <= emit;
       if (emit) begin
         rb <= rb_last ? {BW{1'b0}} : rb + 1'b1;
-        if (rb_last) rsel <= !rsel;
+        if (rb_last) rsel <= next(rsel);
       end
-      // The input side hands a buffer over; the output side gives it back after its last beat.
-      if (ps == RSQ) full[wsel] <= 1'b1;
-      if (emit && rb_last) full[rsel] <= 1'b0;
+      // A buffer is busy from its row's last input beat, ready once its parameters are
+      // written, and free again after its last output beat (never the same buffer twice
+      // in one cycle: the input side only fills a free one).
+      if (take && wb_last) busy[wsel] <= 1'b1;
+      if (v3) ready[sel3] <= 1'b1;
+      if (emit && rb_last) begin
+        busy[rsel] <= 1'b0;
+        ready[rsel] <= 1'b0;
+      end
     end
     if (emit) out_data <= y;
   end
