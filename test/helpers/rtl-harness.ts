@@ -1,13 +1,15 @@
 /**
  * Test harness of the Verilog kernel library (templates/rtl/): runs one
- * module under Verilator with a valid/ready testbench (random input gaps and
- * output backpressure, seeded), runs its C++ twin from templates/kernels/
- * with g++ and llm2hls's host types (as `make csim` does), and checks the
- * modules against Verilator's lint, Icarus Verilog and Yosys.
+ * module under Verilator with a C++ valid/ready testbench (test/rtl/cpp/tb.cpp;
+ * random input gaps and output backpressure, seeded) or under Icarus Verilog
+ * with a generated Verilog testbench that does the same, runs its C++ twin
+ * from templates/kernels/ with g++ and llm2hls's host types (as `make csim`
+ * does), and checks the modules against Verilator's lint, Icarus Verilog
+ * and Yosys.
  *
- * Builds are cached per (module, numeric parameters) for the life of the
- * test process; data (stream beats, $readmemh ROM files) goes into a fresh
- * run folder per simulation, so one build serves every seed.
+ * Builds are cached per module and parameter set for the life of the test
+ * process; data (stream beats, $readmemh ROM files) goes into a fresh run
+ * folder per simulation, so one build serves every seed and data set.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
