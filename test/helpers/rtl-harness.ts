@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { afterAll } from 'vitest';
 import { renderTemplate, tablesContext } from '../../backend-hls/compile.js';
 import { DIALECTS } from '../../backend-hls/dialect.js';
 
@@ -25,7 +26,8 @@ export const RTL_DIR = path.join(ROOT, 'templates', 'rtl');
 const KERNEL_DIR = path.join(ROOT, 'templates', 'kernels');
 const CPP_DIR = path.join(ROOT, 'test', 'rtl', 'cpp');
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'llm2hls-rtl-'));
-process.on('exit', () => fs.rmSync(WORK, { recursive: true, force: true }));
+// Each test file imports its own copy of this module: its work folder goes with it.
+afterAll(() => fs.rmSync(WORK, { recursive: true, force: true }));
 
 /** Module parameters; a string is a Verilog string parameter (a ROM file name), a bigint a 64-bit one. */
 export type Params = Record<string, number | string | bigint>;
