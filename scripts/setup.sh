@@ -28,6 +28,10 @@ major=$(node -p 'process.versions.node.split(".")[0]')
 apt_pkgs=()
 [ "$want_tests" = 1 ] && ! dpkg -s libonnx-testdata >/dev/null 2>&1 && apt_pkgs+=(libonnx-testdata)
 [ "$want_tests" = 1 ] && ! dpkg -s libxrt-dev >/dev/null 2>&1 && apt_pkgs+=(libxrt-dev)   # XRT headers: the tests build each project's host program
+# Verilator, Icarus Verilog and Yosys: the tests simulate and synthesize each Verilog kernel against its C++ twin.
+if [ "$want_tests" = 1 ]; then
+  for p in verilator iverilog yosys; do dpkg -s "$p" >/dev/null 2>&1 || apt_pkgs+=("$p"); done
+fi
 command -v g++ >/dev/null || apt_pkgs+=(g++)
 command -v make >/dev/null || apt_pkgs+=(make)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
