@@ -6,7 +6,7 @@
  */
 import { UserError, bindHint } from '../compiler/errors.js';
 import { Dim, Graph, ValueInfo, formatShape } from '../compiler/graph.js';
-import { TensorSizeError } from '../compiler/ops/limits.js';
+import { MAX_TENSOR_BYTES, TensorSizeError } from '../compiler/ops/limits.js';
 import { Tensor } from '../compiler/tensor.js';
 import { InferOptions, InferResult, inferGraph, positionEmbeddings, positionsNeeded } from './infer.js';
 
@@ -122,8 +122,11 @@ export function bindAndInfer(graph: Graph, bindings: Bindings, options: InferOpt
   } catch (e) {
     // A tensor too large to create: name the binding(s) that sized it.
     if (!(e instanceof TensorSizeError)) throw e;
-    const culprits = Object.entries(fromInputs).filter(([, v]) => v > 1 && e.shape.includes(v));
-    if (culprits.length === 0) throw e;
+    const sized = Object.entries(fromInputs).filter(([, v]) => v > 1 && e.shape.includes(v));
+    if (sized.length === 0) throw e;
+    // The one(s) without which the tensor would fit, else every binding in its shape.
+    const decisive = sized.filter(([, v]) => e.bytes / v <= MAX_TENSOR_BYTES);
+    const culprits = decisive.length > 0 ? decisive : sized;
     throw new UserError(`binding ${list(Object.fromEntries(culprits))}: ${e.message}`);
   }
   const others = Object.keys(fromInputs).length > 0 ? `with ${list(fromInputs)}, ` : '';

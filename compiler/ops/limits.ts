@@ -10,7 +10,7 @@ import { DTYPE_BYTES } from '../tensor.js';
 
 /** A tensor llm2hls refuses to create; `shape` lets a caller name the binding that sized it. */
 export class TensorSizeError extends UserError {
-  constructor(message: string, readonly shape: readonly number[]) {
+  constructor(message: string, readonly shape: readonly number[], readonly bytes = Infinity) {
     super(message);
     this.name = 'TensorSizeError';
   }
@@ -46,7 +46,7 @@ export function checkOutputSizes(node: Node, types: readonly (ValueType | undefi
       throw new TensorSizeError(
         `${describeNode(node)}: output '${name}' would have shape ${formatShape(t.shape)} (${elements} ${t.dtype} elements, ${formatBytes(bytes)}), `
         + `more than the ${formatBytes(MAX_TENSOR_BYTES)} llm2hls allows for one tensor`,
-        t.shape as number[],
+        t.shape as number[], bytes,
       );
     }
   });
