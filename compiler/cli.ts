@@ -91,7 +91,7 @@ function buildProgram(out: (s: string) => void): Command {
     .option('--calibrate <dir>', 'calibration inputs for quantized precisions (default: the model\'s own test inputs, else random token ids)')
     .action((model: string, opts: { inputs: string; out: string; precision: PrecisionName; bind: string[]; json?: boolean; calibrate?: string }) => {
       const started = performance.now();
-      checkOutputDir(opts.out);
+      checkOutputDir(opts.out, opts.inputs);
       let outputs;
       if (opts.precision === 'fp32') {
         if (opts.calibrate) throw new UserError('--calibrate applies to quantized precisions (w8a16, w8a8, w4a16), not fp32');

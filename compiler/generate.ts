@@ -15,6 +15,7 @@ import { runGraph } from './run.js';
 import { Tensor } from './tensor.js';
 import { decodeModel } from '../frontend/onnx-load.js';
 import { externalReader } from '../frontend/external-data.js';
+import { positionEmbeddings } from '../frontend/infer.js';
 
 export interface GenerateOptions {
   promptIds: readonly number[];
@@ -80,7 +81,14 @@ export function generate(modelPath: string, options: GenerateOptions): GenerateR
   if (!fs.existsSync(modelPath)) throw new UserError(`${modelPath}: no such file`);
   const bytes = fs.readFileSync(modelPath);
   const load = () => decodeModel(bytes, modelPath, externalReader(modelPath));
-  const shape = decoderShape(load(), modelPath);
+  const graph = load();
+  const shape = decoderShape(graph, modelPath);
+  // Fail before the first step, not after printing the tokens that fit.
+  const table = positionEmbeddings(graph).sort((a, b) => a.rows - b.rows)[0];
+  const total = options.promptIds.length + options.maxNewTokens;
+  if (table && total > table.rows) {
+    throw new UserError(`prompt (${options.promptIds.length}) + max-new-tokens (${options.maxNewTokens}) = ${total} exceeds the model's ${table.rows} positions (position embedding '${table.node}' has ${table.rows} rows)`);
+  }
   const bad = options.promptIds.find((t) => !Number.isInteger(t) || t < 0 || t >= shape.vocab);
   if (bad !== undefined) throw new UserError(`${optionName('promptIds', '--prompt-ids')}: token ${bad} is outside the vocabulary 0..${shape.vocab - 1}`);
 

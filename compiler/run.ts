@@ -37,10 +37,15 @@ export function runModel(modelPath: string, inputsDir: string, options: RunOptio
 /**
  * Fails, creating nothing, when OUT_DIR cannot be a folder: it is a file, or
  * a file sits on its path. Commands call it before their long work so that a
- * wrong --out fails fast (a failed run leaves no folder behind).
+ * wrong --out fails fast (a failed run leaves no folder behind). With
+ * INPUTS_DIR, OUT_DIR may not be that folder (run would overwrite its
+ * reference output_0.pb ...).
  */
-export function checkOutputDir(outDir: string): void {
+export function checkOutputDir(outDir: string, inputsDir?: string): void {
   const target = path.resolve(outDir);
+  if (inputsDir !== undefined && sameFolder(target, path.resolve(inputsDir))) {
+    throw new UserError(`--out ${outDir} is the --inputs folder: writing output_0.pb ... there could overwrite its reference outputs; choose another --out folder`);
+  }
   for (let p = target; ; p = path.dirname(p)) {
     let stat: fs.Stats | undefined;
     try {
@@ -53,6 +58,16 @@ export function checkOutputDir(outDir: string): void {
       throw new UserError(p === target ? `${outDir}: is a file, not a folder (outputs go into a folder)` : `${outDir}: ${p} is a file, not a folder`);
     }
     if (path.dirname(p) === p) return;
+  }
+}
+
+/** Whether two paths name one folder (through symlinks, once both exist). */
+function sameFolder(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return fs.realpathSync(a) === fs.realpathSync(b);
+  } catch {
+    return false; // one of them does not exist yet
   }
 }
 

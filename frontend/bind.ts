@@ -6,8 +6,9 @@
  */
 import { UserError, bindHint } from '../compiler/errors.js';
 import { Dim, Graph, ValueInfo, formatShape } from '../compiler/graph.js';
+import { MAX_TENSOR_BYTES, TensorSizeError } from '../compiler/ops/limits.js';
 import { Tensor } from '../compiler/tensor.js';
-import { InferOptions, InferResult, inferGraph } from './infer.js';
+import { InferOptions, InferResult, inferGraph, positionEmbeddings, positionsNeeded } from './infer.js';
 
 export type Bindings = Record<string, number>;
 
@@ -17,6 +18,7 @@ const list = (b: Bindings) => Object.entries(b).map(([n, v]) => `${n}=${v}`).joi
 /** Fails unless `value` can size a dimension (0 passes here: an empty KV-cache past is one; bindAndInfer rejects a 0 that empties an output). */
 function checkSize(name: string, value: unknown, text = String(value)): void {
   if (!Number.isInteger(value) || (value as number) < 0) throw new UserError(`binding ${name}=${text}: a dimension must be a positive integer`);
+  if (!Number.isSafeInteger(value)) throw new UserError(`binding ${name}=${text}: not a size (a dimension is at most ${Number.MAX_SAFE_INTEGER}, and far smaller in practice)`);
 }
 
 /** Parses `name=value` flags. */
@@ -27,7 +29,7 @@ export function parseBindings(flags: readonly string[]): Bindings {
     const name = flag.slice(0, at).trim();
     const text = flag.slice(at + 1).trim();
     if (at < 0 || !name) throw new UserError(`--bind '${flag}': expected name=value, e.g. --bind sequence=8`);
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN; // a value beyond 2^53 loses digits here: checkSize names the text
     checkSize(name, value, text);
     if (out[name] !== undefined && out[name] !== value) throw new UserError(`binding ${name}=${value} contradicts ${name}=${out[name]} given before it`);
     out[name] = value;
@@ -111,9 +113,22 @@ export function bindAndInfer(graph: Graph, bindings: Bindings, options: InferOpt
   checkBindings(graph, bindings);
   const inputDims = symbolicDims(graph.inputs);
   const declared = graph.outputs.map((o) => [...o.shape]);
-  applyBindings(graph, bindings);
-  const result = inferGraph(graph, options);
   const fromInputs = Object.fromEntries(Object.entries(bindings).filter(([n]) => inputDims.has(n)));
+  checkPositions(graph, fromInputs);
+  applyBindings(graph, bindings);
+  let result: InferResult;
+  try {
+    result = inferGraph(graph, options);
+  } catch (e) {
+    // A tensor too large to create: name the binding(s) that sized it.
+    if (!(e instanceof TensorSizeError)) throw e;
+    const sized = Object.entries(fromInputs).filter(([, v]) => v > 1 && e.shape.includes(v));
+    if (sized.length === 0) throw e;
+    // The one(s) without which the tensor would fit, else every binding in its shape.
+    const decisive = sized.filter(([, v]) => e.bytes / v <= MAX_TENSOR_BYTES);
+    const culprits = decisive.length > 0 ? decisive : sized;
+    throw new UserError(`binding ${list(Object.fromEntries(culprits))}: ${e.message}`);
+  }
   const others = Object.keys(fromInputs).length > 0 ? `with ${list(fromInputs)}, ` : '';
   graph.outputs.forEach((out, i) => {
     const shape = formatShape(out.shape);
@@ -130,6 +145,22 @@ export function bindAndInfer(graph: Graph, bindings: Bindings, options: InferOpt
     }
   });
   return result;
+}
+
+/**
+ * Fails when the bindings ask for more positions than a positional
+ * embedding table has rows (GPT-2's wpe: positions past + sequence need
+ * that many rows), before inference folds the Gather or sizes what follows.
+ */
+function checkPositions(graph: Graph, bindings: Bindings): void {
+  if (Object.keys(bindings).length === 0) return;
+  for (const table of positionEmbeddings(graph)) {
+    const needed = positionsNeeded(graph, table, bindings);
+    if (needed === undefined || needed <= table.rows) continue;
+    const used = Object.entries(bindings).filter(([n, v]) => v > 0 && table.dims.includes(n));
+    const named = used.length > 0 ? list(Object.fromEntries(used)) : list(bindings);
+    throw new UserError(`binding ${named}: the model has ${table.rows} positions (position embedding '${table.node}' has ${table.rows} rows)${used.length > 1 ? `, and these need ${needed}` : ''}`);
+  }
 }
 
 /** Symbolic dims of the graph's inputs that `bindings` leaves unbound, by name. */

@@ -149,3 +149,102 @@ export function requireStatic(graph: Graph): void {
     }
   }
 }
+
+/**
+ * A positional embedding table: a Gather from a constant [P, d] table whose
+ * indices come from a Range over shape arithmetic on the graph inputs
+ * (GPT-2's wpe, indexed by arange(past, past + sequence)). Its P rows bound
+ * how long a sequence the model takes.
+ */
+export interface PositionTable {
+  /** The Gather node's name. */
+  node: string;
+  rows: number;
+  /** The Range whose start, limit and delta give the positions. */
+  range: Node;
+  /** Symbolic dims of the inputs the positions are computed from. */
+  dims: string[];
+}
+
+/** The model's positional embedding tables, found from the graph's structure alone (no bindings needed). */
+export function positionEmbeddings(graph: Graph): PositionTable[] {
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const inputs = new Map(graph.inputs.map((v) => [v.name, v]));
+  const tables: PositionTable[] = [];
+  for (const node of graph.nodes) {
+    if (node.opType !== 'Gather' || ((node.attrs.axis as number | undefined) ?? 0) !== 0) continue;
+    const table = graph.initializers.get(node.inputs[0]);
+    if (!table || table.rank !== 2 || !node.inputs[1] || inputs.has(node.inputs[1])) continue;
+    let range: Node | undefined;
+    let direct = false;
+    const dims = new Set<string>();
+    const seen = new Set<string>();
+    const stack = [node.inputs[1]];
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      if (seen.has(v)) continue;
+      seen.add(v);
+      if (inputs.has(v)) { direct = true; break; } // the indices read an input's values: token ids, not positions
+      const p = producer.get(v);
+      if (!p) continue;
+      if (p.opType === 'Range') range ??= p;
+      if (p.opType === 'Shape') {
+        const source = inputs.get(p.inputs[0]);
+        source?.shape.forEach((d) => { if (typeof d === 'string' && d !== '?') dims.add(d); });
+        continue;
+      }
+      stack.push(...p.inputs.filter(Boolean));
+    }
+    if (direct || !range) continue;
+    tables.push({ node: node.name || `Gather of '${node.inputs[0]}'`, rows: table.shape[0], range, dims: [...dims] });
+  }
+  return tables;
+}
+
+/**
+ * How many rows of `table` the bindings need (the largest position + 1),
+ * from a small inference of only the Range's scalar inputs; undefined when
+ * that cannot be told (the full inference then reports what goes wrong).
+ */
+export function positionsNeeded(graph: Graph, table: PositionTable, bindings: Record<string, number>): number | undefined {
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) if (o) producer.set(o, n);
+  const wanted = table.range.inputs.slice(0, 3);
+  if (wanted.length !== 3 || wanted.some((n) => !n)) return undefined;
+  const cone = new Set<Node>();
+  const stack = [...wanted];
+  while (stack.length > 0) {
+    const p = producer.get(stack.pop()!);
+    if (!p || cone.has(p)) continue;
+    cone.add(p);
+    if (p.opType !== 'Shape') stack.push(...p.inputs.filter(Boolean));
+  }
+  const types = new Map<string, ValueType>(graph.types); // the constants' types; the cone's values are re-inferred
+  const inputs = graph.inputs.filter((v) => !v.shapeUnknown).map((v) => {
+    const shape = v.shape.map((d) => (typeof d === 'string' && bindings[d] !== undefined ? bindings[d] : d));
+    types.set(v.name, { dtype: v.dtype, shape });
+    return { ...v, shape };
+  });
+  const sub: Graph = {
+    ...graph,
+    inputs,
+    outputs: wanted.map((name) => ({ name, dtype: 'int64', shape: [] })),
+    initializers: new Map(graph.initializers),
+    nodes: graph.nodes.filter((n) => cone.has(n)),
+    types,
+    meta: { ...graph.meta },
+  };
+  try {
+    inferGraph(sub, { fold: true, strict: true });
+  } catch {
+    return undefined;
+  }
+  const [start, limit, delta] = wanted.map((n) => {
+    const t = sub.initializers.get(n);
+    return t && t.size === 1 ? Number(t.data[0]) : NaN;
+  });
+  if (![start, limit, delta].every(Number.isFinite) || delta <= 0 || limit <= start) return undefined;
+  const count = Math.ceil((limit - start) / delta);
+  return start + (count - 1) * delta + 1;
+}

@@ -5,6 +5,7 @@
  * tensor's FixedFormat; every intermediate is an exact integer below 2^53
  * (bounds in the comments and the docs).
  */
+import { UserError } from '../errors.js';
 import { FixedFormat, Multiplier, applyMultiplier, roundShift, saturate, saturateBits } from './fixed.js';
 import { ChannelMultipliers } from './quantize.js';
 import { EXP_INPUT_FRAC, GELU_ERF_GATE, GELU_TANH_GATE, LookupTable, SIGMOID, exp2Neg, gate, recip, rsqrt } from './tables.js';
@@ -49,6 +50,8 @@ export interface EmbeddingQ {
   D: number;
   table: Int8Array;
   requant: ChannelMultipliers;
+  /** The node, for the error an out-of-range id raises. */
+  where?: string;
 }
 
 export function embeddingQ(ids: ArrayLike<number>, p: EmbeddingQ, out: FixedFormat): Int32Array {
@@ -56,7 +59,8 @@ export function embeddingQ(ids: ArrayLike<number>, p: EmbeddingQ, out: FixedForm
   const y = new Int32Array(ids.length * D);
   for (let t = 0; t < ids.length; t++) {
     const id = ids[t];
-    if (id < -V || id >= V) throw new Error(`id ${id} is out of range for a table of ${V} rows`);
+    // Ids are the user's input (fp32's Gather refuses them the same way): exit 1, not an internal error.
+    if (!(id >= -V && id < V)) throw new UserError(`${p.where ? `${p.where}: ` : ''}token id ${id} (position ${t}) is out of range for an embedding table of ${V} rows (ids are 0..${V - 1})`);
     const row = id < 0 ? id + V : id;
     const m = requant.m[row], s = requant.shift[row];
     for (let d = 0; d < D; d++) y[t * D + d] = saturate(roundShift(table[row * D + d] * m, s), out);

@@ -8,6 +8,14 @@ import { UserError } from '../errors.js';
 import { Node, ValueType, describeNode, formatShape } from '../graph.js';
 import { DTYPE_BYTES } from '../tensor.js';
 
+/** A tensor llm2hls refuses to create; `shape` lets a caller name the binding that sized it. */
+export class TensorSizeError extends UserError {
+  constructor(message: string, readonly shape: readonly number[], readonly bytes = Infinity) {
+    super(message);
+    this.name = 'TensorSizeError';
+  }
+}
+
 /** One tensor may hold at most 2 GiB; anything larger is refused (exit 1) before it is allocated. */
 export const MAX_TENSOR_BYTES = 2 ** 31;
 
@@ -29,15 +37,16 @@ export function checkOutputSizes(node: Node, types: readonly (ValueType | undefi
     for (const d of t.shape) {
       if (typeof d !== 'number') return;
       if (!Number.isSafeInteger(d) || d < 0) {
-        throw new UserError(`${describeNode(node)}: output '${name}' would have shape ${formatShape(t.shape)}, and ${d} is not a valid dim`);
+        throw new TensorSizeError(`${describeNode(node)}: output '${name}' would have shape ${formatShape(t.shape)}, and ${d} is not a valid dim`, t.shape as number[]);
       }
       elements *= d;
     }
     const bytes = elements * DTYPE_BYTES[t.dtype];
     if (bytes > MAX_TENSOR_BYTES) {
-      throw new UserError(
+      throw new TensorSizeError(
         `${describeNode(node)}: output '${name}' would have shape ${formatShape(t.shape)} (${elements} ${t.dtype} elements, ${formatBytes(bytes)}), `
         + `more than the ${formatBytes(MAX_TENSOR_BYTES)} llm2hls allows for one tensor`,
+        t.shape as number[], bytes,
       );
     }
   });
