@@ -89,7 +89,7 @@ function buildProgram(out: (s: string) => void): Command {
     .exitOverride();
 
   program.command('inspect')
-    .description('show what a model holds and whether every op is supported (exit 0 only if so)')
+    .description('show what a model holds and whether it can be compiled: every op supported, no node left over by fusion (exit 0 only if so)')
     .argument('<model>', 'ONNX model file')
     .addOption(jsonOption())
     .addOption(bindOption())
