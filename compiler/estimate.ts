@@ -33,7 +33,7 @@ import { printDataflow } from './dataflow/text.js';
 import { verifyDataflow } from './dataflow/verify.js';
 import { extBytes, fifoCost, macsOf, macsPerDsp } from './dataflow/cost-model.js';
 import { Bindings } from '../frontend/bind.js';
-import { checkEstimateOptions } from './options.js';
+import { checkEstimateOptions, checkModelPath } from './options.js';
 
 export interface EstimateOptions {
   /** A device of compiler/devices/ (default u55c, as for compile). */
@@ -220,12 +220,14 @@ export function estimateGraph(graph: Graph, options: EstimateOptions = {}, model
 
 /** `llm2hls estimate MODEL [--device D]`: the API behind the command. */
 export function estimateModel(modelPath: string, options: EstimateOptions = {}): EstimateReport {
+  checkModelPath(modelPath);
   checkEstimateOptions(options);
   return estimateGraph(loadModel(modelPath), options, modelPath).report;
 }
 
 /** The same, also returning the fused graph and planned dataflow IR (for --emit). */
 export function planModel(modelPath: string, options: EstimateOptions = {}): PlanResult {
+  checkModelPath(modelPath);
   checkEstimateOptions(options);
   return estimateGraph(loadModel(modelPath), options, modelPath);
 }

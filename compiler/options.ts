@@ -67,6 +67,14 @@ export function idArray(value: unknown, o: OptionNames): number[] | undefined {
   return value as number[];
 }
 
+/** Bindings: an object of dim names to values (the values are checked where they are bound, frontend/bind.ts). */
+export function bindingsObject(value: unknown): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UserError(`${named(OPT.bindings)}: got ${shown(value)}; expected an object such as { sequence: 8 }${typeof value === 'string' ? ' (parseBindings turns CLI-style strings into one)' : ''}`);
+  }
+}
+
 /** The options argument itself: an object (or absent, when every option is optional). */
 export function optionsObject(value: unknown, fn: string, required = false): Record<string, unknown> {
   if (value === undefined && !required) return {};
@@ -94,20 +102,33 @@ export const OPT = {
   tol: { api: 'tol', cli: '--tol' },
   promptIds: { api: 'promptIds', cli: '--prompt-ids' },
   maxNewTokens: { api: 'maxNewTokens', cli: '--max-new-tokens' },
+  bindings: { api: 'bindings', cli: '--bind' },
 } as const satisfies Record<string, OptionNames>;
 
 export const TARGETS = ['vitis', 'bambu'] as const;
 export const SIM_MODES = ['csim', 'csim-threads', 'verilator', 'cocotb'] as const;
 
+/** The model path an entry point takes. */
+export function checkModelPath(modelPath: unknown): string {
+  return requiredString(modelPath, OPT.model, 'the path of an ONNX model');
+}
+
+/** inspectModel's options. */
+export function checkInspectOptions(modelPath: unknown, options: unknown): void {
+  checkModelPath(modelPath);
+  bindingsObject(optionsObject(options, 'inspectModel').bindings);
+}
+
 /** compileModel's options, before anything is read or written. */
 export function checkCompileOptions(modelPath: unknown, outDir: unknown, options: unknown): void {
-  requiredString(modelPath, OPT.model, 'the path of an ONNX model');
+  checkModelPath(modelPath);
   requiredString(outDir, { api: 'outDir', cli: '-o, --out' }, 'a project directory');
   const o = optionsObject(options, 'compileModel');
   oneOf(o.target, OPT.target, TARGETS, 'target');
   optionalString(o.device, OPT.device, 'a device name');
   optionalString(o.precision, OPT.precision, 'a precision name');
   optionalString(o.calibrate, OPT.calibrate, 'a folder of calibration inputs');
+  bindingsObject(o.bindings);
   if (o.config !== undefined && (typeof o.config !== 'object' || o.config === null || Array.isArray(o.config))) {
     requiredString(o.config, OPT.config, 'a config JSON file or a config object');
   }
@@ -129,6 +150,7 @@ export function checkSimOptions(dir: unknown, options: unknown): void {
 /** estimateModel's / planModel's options. */
 export function checkEstimateOptions(options: unknown): void {
   const o = optionsObject(options, 'estimateModel');
+  bindingsObject(o.bindings);
   optionalString(o.device, OPT.device, 'a device name');
   optionalString(o.precision, OPT.precision, 'a precision name');
   positiveNumber(o.clockMHz, OPT.clockMHz, { unit: 'MHz' });
@@ -137,7 +159,7 @@ export function checkEstimateOptions(options: unknown): void {
 
 /** generate's options (the range of the ids against the vocabulary is checked once the model is read). */
 export function checkGenerateOptions(modelPath: unknown, options: unknown): void {
-  requiredString(modelPath, OPT.model, 'the path of an ONNX model');
+  checkModelPath(modelPath);
   const o = optionsObject(options, 'generate', true);
   if (o.promptIds === undefined) throw new UserError(`${named(OPT.promptIds)}: missing; give at least one token id`);
   idArray(o.promptIds, OPT.promptIds);

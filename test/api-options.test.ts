@@ -64,6 +64,19 @@ describe('compileModel options', () => {
   });
 });
 
+describe('the model path and bindings', () => {
+  it('name the option instead of failing inside', async () => {
+    const missing = 'model (MODEL): missing; expected the path of an ONNX model';
+    expect((await userError(() => inspectModel(undefined as never))).message).toBe(missing);
+    expect((await userError(() => estimateModel(undefined as never))).message).toBe(missing);
+    expect((await userError(() => generate(42 as never, { promptIds: [1], maxNewTokens: 1 }))).message).toBe('model (MODEL): got 42; expected the path of an ONNX model');
+    const e = await userError(() => compileModel(TINY, path.join(tempDir(), 'p'), { bindings: 'sequence=8' as never }));
+    expect(e.message).toMatch(/^bindings \(--bind\): got 'sequence=8'; expected an object such as \{ sequence: 8 \}/);
+    expect((await userError(() => estimateModel(TINY, { bindings: ['sequence=8'] as never }))).message).toMatch(/^bindings \(--bind\)/);
+    expect((await userError(() => inspectModel(TINY, { bindings: 8 as never }))).message).toMatch(/^bindings \(--bind\)/);
+  });
+});
+
 describe('simulate options', () => {
   it('names a missing inputs folder', async () => {
     const e = await userError(() => simulate(tempDir(), { mode: 'csim' } as never));
