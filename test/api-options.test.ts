@@ -58,6 +58,16 @@ describe('compileModel options', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  it('takes an in-object config with placements parsed or as written', async () => {
+    const out = path.join(tempDir(), 'p');
+    const config = { model: { fifoDepth: 32 }, layerTypes: { 'llm.Linear': { weightPlacement: { memory: 'HBM', bank: 3 } } }, layers: {} };
+    const r = await compileModel(TINY, out, { precision: 'fp32', bindings: BIND, config: config as never });
+    expect(r.kernels).toBeGreaterThan(0);
+    const manifest = fs.readFileSync(path.join(out, 'manifest.json'), 'utf8');
+    expect(manifest).toMatch(/HBM\[?3|"bank": 3/);
+    await compileModel(TINY, out, { precision: 'fp32', bindings: BIND, config: { layerTypes: { 'llm.Linear': { weightPlacement: 'HBM[3]' } } } as never });
+  });
+
   it('refuses a missing output directory', async () => {
     const e = await userError(() => compileModel(TINY, undefined as never));
     expect(e.message).toMatch(/outDir \(-o, --out\): missing/);
