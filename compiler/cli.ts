@@ -284,7 +284,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
   };
   try {
     // `llm2hls help NAME`: commander prints the general help for an unknown NAME; say what is wrong instead.
-    const helpFor = argv[2] === 'help' ? argv[3] : undefined;
+    const words = argv.slice(2).filter((a) => a !== '--verbose' && a !== '--json');
+    const helpFor = words[0] === 'help' ? words[1] : undefined;
     if (helpFor !== undefined && !helpFor.startsWith('-') && !program.commands.some((c) => c.name() === helpFor || c.aliases().includes(helpFor))) {
       const names = program.commands.map((c) => c.name());
       const guess = closest(helpFor, names);
