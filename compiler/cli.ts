@@ -26,10 +26,29 @@ import { TargetName } from '../backend-hls/dialect.js';
 import { SimMode, simulate } from '../runtime/csim.js';
 import { DEFAULT_PRECISION, PRECISIONS, PrecisionName } from './numerics/precision.js';
 import { generate } from './generate.js';
+import { OPT, checkGenerateOptions, positiveNumber, requiredPositiveInt } from './options.js';
 import { runModelQuantized } from './numerics/run-quantized.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** A command-line number as a number when it reads as one, else the text itself (so that errors quote it). */
+const numeric = (s: string): number | string => (s.trim() !== '' && Number.isFinite(Number(s)) ? Number(s) : s);
+
+/** The closest command name, for "did you mean" (edit distance at most 2, or a prefix). */
+function closest(word: string, names: string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length];
+  };
+  const scored = names.map((n) => ({ n, d: n.startsWith(word) ? 0 : distance(word, n) })).filter((x) => x.d <= 2).sort((a, b) => a.d - b.d);
+  return scored[0]?.n;
+}
 
 // The options several commands share, defined once.
 const jsonOption = (what = 'print one JSON object (docs/schemas/)') => new Option('--json', what);
@@ -70,14 +89,15 @@ function buildProgram(out: (s: string) => void): Command {
     .exitOverride();
 
   program.command('inspect')
-    .description('show what a model holds and whether every op is supported (exit 0 only if so)')
+    .description('show what a model holds and whether it can be compiled: every op supported, no node left over by fusion (exit 0 only if so)')
     .argument('<model>', 'ONNX model file')
     .addOption(jsonOption())
     .addOption(bindOption())
     .action((model: string, opts: { json?: boolean; bind: string[] }) => {
       const report = inspectModel(model, { bindings: parseBindings(opts.bind) });
       out(opts.json ? JSON.stringify(report, null, 2) : formatInspect(report));
-      if (!report.supported) process.exitCode = 3;
+      // Exit 0 only if the model can be compiled: every op supported and, once fused, no node left outside a kernel.
+      if (!report.supported || (report.fusion?.leftover.length ?? 0) > 0) process.exitCode = 3;
     });
 
   program.command('run')
@@ -191,8 +211,8 @@ function buildProgram(out: (s: string) => void): Command {
     .option('--time-passes', 'print the wall time of every pass')
     .addOption(new Option('--emit <what>', 'print the fused graph IR or the planned dataflow IR instead of the report').choices(['graph', 'dataflow']))
     .action((model: string, opts: { device: string; precision: PrecisionName; json?: boolean; bind: string[]; clock?: string; printIrAfter: string[]; timePasses?: boolean; emit?: string }) => {
-      const clockMHz = opts.clock === undefined ? undefined : Number(opts.clock);
-      if (clockMHz !== undefined && !(clockMHz > 0)) throw new UserError(`--clock ${opts.clock}: expected a positive number of MHz`);
+      if (opts.emit && opts.json) throw new UserError(`--emit ${opts.emit} prints IR text, not JSON: give --emit or --json, not both`, 2);
+      const clockMHz = opts.clock === undefined ? undefined : positiveNumber(numeric(opts.clock), OPT.clockMHz, { unit: 'MHz' });
       const device = deviceByName(opts.device);
       if (clockMHz !== undefined && clockMHz > device.clockMHz) {
         console.error(chalk.yellow(`llm2hls: warning: --clock ${clockMHz} MHz is above ${device.name}'s rated ${device.clockMHz} MHz (compiler/devices/${device.name}.json); the figures assume the design closes timing at ${clockMHz} MHz`));
@@ -224,12 +244,14 @@ function buildProgram(out: (s: string) => void): Command {
         if (!/^\d+$/.test(t)) throw new UserError(`--prompt-ids: '${t}' is not a token id (non-negative integer)`);
         return Number(t);
       });
-      if (!/^\d+$/.test(opts.maxNewTokens)) throw new UserError(`--max-new-tokens: '${opts.maxNewTokens}' is not a positive integer`);
-      const result = generate(model, {
-        promptIds, maxNewTokens: Number(opts.maxNewTokens), precision: opts.precision,
+      const maxNewTokens = requiredPositiveInt(numeric(opts.maxNewTokens), OPT.maxNewTokens);
+      const options = {
+        promptIds, maxNewTokens, precision: opts.precision,
         // Tokens stream out as they are chosen, separated (not followed) by a space.
-        onToken: opts.json ? undefined : (t, step) => process.stdout.write(`${step > 0 ? ' ' : ''}${t}`),
-      });
+        onToken: opts.json ? undefined : (t: number, step: number) => process.stdout.write(`${step > 0 ? ' ' : ''}${t}`),
+      };
+      checkGenerateOptions(model, options);
+      const result = generate(model, options);
       if (opts.json) out(JSON.stringify(result, null, 2));
       else {
         process.stdout.write('\n');
@@ -261,6 +283,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => con
     return code;
   };
   try {
+    // `llm2hls help NAME`: commander prints the general help for an unknown NAME; say what is wrong instead.
+    const words = argv.slice(2).filter((a) => a !== '--verbose' && a !== '--json');
+    const helpFor = words[0] === 'help' ? words[1] : undefined;
+    if (helpFor !== undefined && !helpFor.startsWith('-') && !program.commands.some((c) => c.name() === helpFor || c.aliases().includes(helpFor))) {
+      const names = program.commands.map((c) => c.name());
+      const guess = closest(helpFor, names);
+      return fail(2, 'error', `unknown command '${helpFor}' (${guess ? `did you mean ${guess}?` : `commands: ${names.join(', ')}`})`);
+    }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

@@ -33,6 +33,7 @@ import { printDataflow } from './dataflow/text.js';
 import { verifyDataflow } from './dataflow/verify.js';
 import { extBytes, fifoCost, macsOf, macsPerDsp } from './dataflow/cost-model.js';
 import { Bindings } from '../frontend/bind.js';
+import { checkEstimateOptions, checkModelPath } from './options.js';
 
 export interface EstimateOptions {
   /** A device of compiler/devices/ (default u55c, as for compile). */
@@ -198,7 +199,8 @@ export function summarize(df: DataflowGraph, ctx: PlanContext, model = df.name):
 export interface PlanResult { report: EstimateReport; graph: Graph; dataflow: DataflowGraph }
 
 /** Fuses, lowers and plans an already loaded graph (bindings applied here). */
-export function estimateGraph(graph: Graph, options: EstimateOptions, model = graph.name): PlanResult {
+export function estimateGraph(graph: Graph, options: EstimateOptions = {}, model = graph.name): PlanResult {
+  checkEstimateOptions(options);
   checkPassNames(options.printIrAfter ?? []);
   const device: Device = deviceByName(options.device ?? DEFAULT_DEVICE);
   const precision: Precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
@@ -217,12 +219,16 @@ export function estimateGraph(graph: Graph, options: EstimateOptions, model = gr
 }
 
 /** `llm2hls estimate MODEL [--device D]`: the API behind the command. */
-export function estimateModel(modelPath: string, options: EstimateOptions): EstimateReport {
+export function estimateModel(modelPath: string, options: EstimateOptions = {}): EstimateReport {
+  checkModelPath(modelPath);
+  checkEstimateOptions(options);
   return estimateGraph(loadModel(modelPath), options, modelPath).report;
 }
 
 /** The same, also returning the fused graph and planned dataflow IR (for --emit). */
-export function planModel(modelPath: string, options: EstimateOptions): PlanResult {
+export function planModel(modelPath: string, options: EstimateOptions = {}): PlanResult {
+  checkModelPath(modelPath);
+  checkEstimateOptions(options);
   return estimateGraph(loadModel(modelPath), options, modelPath);
 }
 

@@ -28,7 +28,6 @@ export type { QuantizedModel, QuantizeModelOptions, RunQuantizedOptions } from '
 export { interpretQuantized } from './numerics/quant-interpreter.js';
 export { calibrate } from './numerics/calibrate.js';
 export { measureAccuracy } from './numerics/accuracy.js';
-export { compileModel } from '../backend-hls/compile.js';
 export type { CompileOptions, CompileResult } from '../backend-hls/compile.js';
 export { simulate, DeadlockError } from '../runtime/csim.js';
 export type { SimOptions, SimResult, OutputComparison, SimMode } from '../runtime/csim.js';
@@ -43,5 +42,29 @@ export type { DataflowRun, DataflowRunOptions } from './dataflow/interpreter.js'
 export { verifyDataflow } from './dataflow/verify.js';
 export { PLANNING_PIPELINE } from './dataflow/passes/index.js';
 export type { DataflowGraph, Task, Stream, Memory, Plan, Cost } from './dataflow/ir.js';
-export { generate } from './generate.js';
+
+// The entry points implemented outside compiler/ check their options here
+// (compiler/options.ts), so that a bad value is a UserError naming the option.
+import { compileModel as compileProject } from '../backend-hls/compile.js';
+import type { CompileOptions, CompileResult } from '../backend-hls/compile.js';
+import { formatPlacement, parseConfig } from '../backend-hls/config.js';
+import { generate as generateTokens } from './generate.js';
+import type { GenerateOptions, GenerateResult } from './generate.js';
+import { checkCompileOptions, checkGenerateOptions } from './options.js';
+
+/** `llm2hls compile`: an in-object config is validated like a --config file (backend-hls/config.ts). */
+export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
+  checkCompileOptions(modelPath, outDir, options);
+  if (options.config === undefined || typeof options.config === 'string') return compileProject(modelPath, outDir, options);
+  // Placements may come parsed ({ memory, bank }) or as written in a file ("HBM[3]").
+  const asWritten = JSON.parse(JSON.stringify(options.config, (key, v) =>
+    (key === 'weightPlacement' || key === 'kvPlacement') && typeof v === 'object' && v !== null && typeof v.memory === 'string' && Number.isInteger(v.bank) ? formatPlacement(v) : v));
+  return compileProject(modelPath, outDir, { ...options, config: parseConfig(asWritten, 'config') });
+}
+
+/** `llm2hls generate`: greedy decoding on the golden model. */
+export function generate(modelPath: string, options: GenerateOptions): GenerateResult {
+  checkGenerateOptions(modelPath, options);
+  return generateTokens(modelPath, options);
+}
 export type { GenerateOptions, GenerateResult } from './generate.js';

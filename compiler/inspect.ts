@@ -6,6 +6,7 @@ import { loadOnnxFile } from '../frontend/onnx-load.js';
 import { Bindings, bindAndInfer } from '../frontend/bind.js';
 import { UnsupportedNode } from '../frontend/infer.js';
 import { supportedOps } from './ops/index.js';
+import { checkInspectOptions } from './options.js';
 
 export interface TensorSummary { name: string; dtype: string; shape: Dim[]; /** An input the model gives no shape (not even a rank). */ shapeUnknown?: true }
 
@@ -93,6 +94,7 @@ function fusionSummary(graph: Graph): InspectReport['fusion'] {
 }
 
 export function inspectModel(file: string, options: InspectOptions = {}): InspectReport {
+  checkInspectOptions(file, options);
   return inspectGraph(loadOnnxFile(file), file, options);
 }
 

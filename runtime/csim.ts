@@ -21,6 +21,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../compiler/errors.js';
 import { loadModel } from '../compiler/model.js';
+import { checkSimOptions } from '../compiler/options.js';
 import { checkOutputDir, runGraph, writeOutputs, NamedOutput } from '../compiler/run.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
 import { modelFingerprint } from '../frontend/fingerprint.js';
@@ -195,6 +196,7 @@ function verdict(outputs: readonly OutputComparison[], tol: number): string | un
 }
 
 export async function simulate(dir: string, options: SimOptions): Promise<SimResult> {
+  checkSimOptions(dir, options);
   const mode = options.mode ?? 'csim';
   if (mode !== 'csim' && mode !== 'csim-threads') throw new UserError(`sim --mode ${mode}: RTL simulation (verilator, cocotb) is not built yet; use --mode csim`, 4);
   const threads = mode === 'csim-threads';

@@ -49,7 +49,7 @@ describe('the command line itself', () => {
       [['compile', TINY, '-o', tempDir(), '--target', 'vivado'], /argument 'vivado' is invalid/],
       [['run', TINY, '--inputs', TINY_DATA, '--out', tempDir(), '--precision', 'int8'], /argument 'int8' is invalid/],
       [['generate', PAST, '--prompt-ids', '1', '--max-new-tokens', '1', '--mode', 'fpga'], /argument 'fpga' is invalid/],
-      [['estimate', TINY, '--clock', 'fast'], /--clock fast: expected a positive number of MHz/],
+      [['estimate', TINY, '--clock', 'fast'], /clockMHz \(--clock\): got 'fast'; expected a positive number of MHz/],
     ];
     for (const [args, message] of bad) {
       const r = await llm2hls(...args);

@@ -50,7 +50,7 @@ describe('llm2hls inspect', () => {
     b.output(b.node('Relu', [b.node('MatMul', [x, w])], {}, 'the_relu'), 'float32', [1, 4, 8]);
     b.save(path.join(dir, 'relu.onnx'));
     const r = await llm2hls('inspect', path.join(dir, 'relu.onnx'));
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode).toBe(3); // it runs, but cannot be compiled: exit 0 only if it can
     expect(r.stdout).toMatch(/after fusion: llm\.Linear x1/);
     expect(r.stdout).toMatch(/Relu in node 'the_relu'/);
   });
