@@ -268,8 +268,8 @@ function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor
       calibration = 'random';
       if (!inputs) {
         for (const { name } of graph.inputs.filter((v) => FLOAT_TYPES.has(v.dtype))) {
-          warnings.push(`calibrated float input '${name}' on seeded random normal values (unit scale; no ${optionName('calibrateDir', '--calibrate')} and no test inputs beside the model): `
-            + `the fixed-point ranges may not suit real data; pass --calibrate DIR with real inputs`);
+          warnings.push(`calibrated float input '${name}' on seeded random normal values of unit scale (no calibration inputs, no test inputs beside the model): `
+            + `its fixed-point ranges may not suit real data; pass ${optionName('calibrate', '--calibrate')} DIR with real inputs`);
         }
       }
     }
