@@ -17,7 +17,7 @@ import { Bindings } from '../frontend/bind.js';
 import { quantizeModel } from '../compiler/numerics/run-quantized.js';
 import { QuantSpec, specJSONChunks } from '../compiler/numerics/spec.js';
 import { TABLES } from '../compiler/numerics/tables.js';
-import { HlsConfig, checkLayerNames, checkPlacements, emptyConfig, loadConfig } from './config.js';
+import { HlsConfig, checkLayerNames, checkPlacements, emptyConfig, loadConfig, overridesFor } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
 import { EmitResult, IoInput, IoOutput, emitProject } from './emit.js';
 import { xrtContext } from './xrt-host.js';
@@ -26,7 +26,8 @@ import { MARKER, checkTarget, writeProject } from './project.js';
 import { helperStarts } from '../compiler/helper-worker.js';
 import { writeWeightFiles } from './weights.js';
 import { summarize } from '../compiler/estimate.js';
-import { DataflowGraph } from '../compiler/dataflow/ir.js';
+import { DataflowGraph, memMap } from '../compiler/dataflow/ir.js';
+import { resourcesOf } from '../compiler/dataflow/cost-model.js';
 import { startModelFingerprint } from '../frontend/fingerprint.js';
 import { writeTensorPb } from '../frontend/tensor-files.js';
 import { ProjectSample, projectSample } from './sample.js';
@@ -245,13 +246,34 @@ function manifest(emit: EmitResult, info: { target: TargetName; precision: Preci
 
 const RESOURCE_NAMES: Record<string, string> = { dsp: 'DSP', bram18k: 'BRAM', uram: 'URAM', lut: 'LUT', ff: 'FF' };
 
-/** The resources the planned design needs beyond the device (as `llm2hls estimate` reports them), or nothing when it fits. */
-export function fitWarning(df: DataflowGraph, device: Device, precision: Precision): string | undefined {
-  const report = summarize(df, { device, precision, clockMHz: device.clockMHz });
+/**
+ * The resources the planned design needs beyond the device (as `llm2hls
+ * estimate` reports them, with the --config parallelism overrides costed
+ * in), or nothing when it fits.
+ */
+export function fitWarning(planned: DataflowGraph, device: Device, precision: Precision, config: HlsConfig = emptyConfig(), graph?: Graph): string | undefined {
+  const ctx = { device, precision, clockMHz: device.clockMHz };
+  const opTypes = new Map((graph?.nodes ?? []).map((n) => [n.name, n.opType]));
+  const mems = memMap(planned);
+  let overridden = false;
+  const df: DataflowGraph = {
+    ...planned,
+    tasks: planned.tasks.map((t) => {
+      const opType = opTypes.get(t.node);
+      const un = opType !== undefined ? overridesFor(config, opType, t.node).parallelism : undefined;
+      if (un === undefined || !t.plan || !t.cost || un === t.plan.un) return t;
+      overridden = true;
+      const plan = { ...t.plan, un };
+      return { ...t, plan, cost: { ...t.cost, ...resourcesOf(t, plan, { ...ctx, mems }) } };
+    }),
+  };
+  const report = summarize(df, ctx);
   if (report.fits) return undefined;
   const over = Object.entries(report.utilization).filter(([k, u]) => report.resources[k as keyof typeof report.resources] > report.available[k as keyof typeof report.available] && u > 0)
     .map(([k, u]) => `${RESOURCE_NAMES[k] ?? k} ${Number.isFinite(u) ? `${Math.round(100 * u)}%` : `${report.resources[k as keyof typeof report.resources]} (the device has none)`}`);
-  return `the design does not fit ${device.name}: ${over.join(', ')} of the device (llm2hls estimate shows the plan)`;
+  return overridden
+    ? `the design does not fit ${device.name}: ${over.join(', ')} of the device with the config's parallelism (llm2hls estimate shows the planner's own plan)`
+    : `the design does not fit ${device.name}: ${over.join(', ')} of the device (llm2hls estimate shows the plan)`;
 }
 
 export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
@@ -309,7 +331,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const warnings = [
     ...(target === 'bambu' ? [bambuStandIn(device)].filter((w): w is string => w !== undefined) : []),
     ...calibrationWarnings,
-    ...(dataflow ? [fitWarning(dataflow, deviceData, precision)].filter((w): w is string => w !== undefined) : []),
+    ...(dataflow ? [fitWarning(dataflow, deviceData, precision, config, graph)].filter((w): w is string => w !== undefined) : []),
     ...(sample.skipped ? [`csim/sample has no expected outputs (${sample.skipped}): make csim/hls/cosim/bambu do not check the outputs; llm2hls sim does`] : []),
   ];
   const ctx = {

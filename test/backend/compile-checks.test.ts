@@ -49,6 +49,14 @@ describe('compile: a design that does not fit the device', () => {
     expect(small.exitCode, small.stderr).toBe(0);
     expect(small.stderr).not.toMatch(/does not fit/);
   }, 120_000);
+
+  it('costs in the --config parallelism the project is generated with', async () => {
+    const cfg = path.join(work, 'wide.json');
+    fs.writeFileSync(cfg, JSON.stringify({ layerTypes: { 'llm.Linear': { parallelism: 64 } } }));
+    const r = await llm2hls('compile', MODEL, '-o', path.join(work, 'wide'), '--device', 'kv260', '--config', cfg);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/llm2hls: note: the design does not fit kv260: DSP \d+%.* of the device with the config's parallelism \(llm2hls estimate shows the planner's own plan\)/);
+  }, 60_000);
 });
 
 describe('compile: --config placements are checked against the device', () => {
