@@ -10,8 +10,10 @@
  *   }
  *
  * Precedence: layers > layerTypes > model > planner defaults. Unknown keys,
- * wrong types, unknown layer types and layer names that are not in the
- * fused graph are errors naming the key path.
+ * wrong types, unknown layer types, layer names that are not in the fused
+ * graph and placements the device does not have (checkPlacements: its
+ * memory kind, banks 0 .. channels-1 of compiler/devices/*.json) are errors
+ * naming the key path.
  */
 import fs from 'node:fs';
 import { UserError, optionName } from '../compiler/errors.js';
