@@ -17,7 +17,7 @@ import { Bindings } from '../frontend/bind.js';
 import { quantizeModel } from '../compiler/numerics/run-quantized.js';
 import { QuantSpec, specJSONChunks } from '../compiler/numerics/spec.js';
 import { TABLES } from '../compiler/numerics/tables.js';
-import { HlsConfig, checkLayerNames, emptyConfig, loadConfig } from './config.js';
+import { HlsConfig, checkLayerNames, checkPlacements, emptyConfig, loadConfig, overridesFor } from './config.js';
 import { TargetName, dialectFor } from './dialect.js';
 import { EmitResult, IoInput, IoOutput, emitProject } from './emit.js';
 import { xrtContext } from './xrt-host.js';
@@ -25,6 +25,9 @@ import { BackendPlan, DeviceInfo, defaultPlan, plannerPlan, withOverrides } from
 import { MARKER, checkTarget, writeProject } from './project.js';
 import { helperStarts } from '../compiler/helper-worker.js';
 import { writeWeightFiles } from './weights.js';
+import { summarize } from '../compiler/estimate.js';
+import { DataflowGraph, memMap } from '../compiler/dataflow/ir.js';
+import { resourcesOf } from '../compiler/dataflow/cost-model.js';
 import { startModelFingerprint } from '../frontend/fingerprint.js';
 import { writeTensorPb } from '../frontend/tensor-files.js';
 import { ProjectSample, projectSample } from './sample.js';
@@ -132,9 +135,9 @@ export function tablesContext(): object {
  * and spec the quantized golden model runs.
  */
 export function quantizedGraph(modelPath: string, bindings: Bindings, precision: PrecisionName, calibrate?: string,
-  onProgress?: (step: string, done: number, total: number) => void): { graph: Graph; spec: QuantSpec } {
-  const { graph, spec } = quantizeModel(modelPath, undefined, precision, { calibrateDir: calibrate, bindings, onProgress });
-  return { graph, spec };
+  onProgress?: (step: string, done: number, total: number) => void): { graph: Graph; spec: QuantSpec; warnings: string[] } {
+  const { graph, spec, warnings } = quantizeModel(modelPath, undefined, precision, { calibrateDir: calibrate, bindings, onProgress });
+  return { graph, spec, warnings };
 }
 
 /** Loads, prepares and fuses MODEL: the graph the backend maps onto kernels. */
@@ -241,6 +244,38 @@ function manifest(emit: EmitResult, info: { target: TargetName; precision: Preci
   };
 }
 
+const RESOURCE_NAMES: Record<string, string> = { dsp: 'DSP', bram18k: 'BRAM', uram: 'URAM', lut: 'LUT', ff: 'FF' };
+
+/**
+ * The resources the planned design needs beyond the device (as `llm2hls
+ * estimate` reports them, with the --config parallelism overrides costed
+ * in), or nothing when it fits.
+ */
+export function fitWarning(planned: DataflowGraph, device: Device, precision: Precision, config: HlsConfig = emptyConfig(), graph?: Graph): string | undefined {
+  const ctx = { device, precision, clockMHz: device.clockMHz };
+  const opTypes = new Map((graph?.nodes ?? []).map((n) => [n.name, n.opType]));
+  const mems = memMap(planned);
+  let overridden = false;
+  const df: DataflowGraph = {
+    ...planned,
+    tasks: planned.tasks.map((t) => {
+      const opType = opTypes.get(t.node);
+      const un = opType !== undefined ? overridesFor(config, opType, t.node).parallelism : undefined;
+      if (un === undefined || !t.plan || !t.cost || un === t.plan.un) return t;
+      overridden = true;
+      const plan = { ...t.plan, un };
+      return { ...t, plan, cost: { ...t.cost, ...resourcesOf(t, plan, { ...ctx, mems }) } };
+    }),
+  };
+  const report = summarize(df, ctx);
+  if (report.fits) return undefined;
+  const over = Object.entries(report.utilization).filter(([k, u]) => report.resources[k as keyof typeof report.resources] > report.available[k as keyof typeof report.available] && u > 0)
+    .map(([k, u]) => `${RESOURCE_NAMES[k] ?? k} ${Number.isFinite(u) ? `${Math.round(100 * u)}%` : `${report.resources[k as keyof typeof report.resources]} (the device has none)`}`);
+  return overridden
+    ? `the design does not fit ${device.name}: ${over.join(', ')} of the device with the config's parallelism (llm2hls estimate shows the planner's own plan)`
+    : `the design does not fit ${device.name}: ${over.join(', ')} of the device (llm2hls estimate shows the plan)`;
+}
+
 export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
   const started = performance.now();
   const helpersBefore = helperStarts();
@@ -254,6 +289,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const layerPrecisions = [config.model.precision, ...Object.values(config.layerTypes).map((o) => o.precision), ...Object.values(config.layers).map((o) => o.precision)];
   const other = layerPrecisions.find((p) => p !== undefined && p !== precision.name);
   if (other) throw new UserError(`${configSource}: precision ${other} differs from --precision ${precision.name}; mixed precision is not built yet`, 4);
+  checkPlacements(config, deviceData, typeof options.config === 'string' ? `${options.config}: config` : 'config');
   // Check the output directory before the (possibly long) model work.
   checkTarget(outDir, options.force ?? false);
 
@@ -261,17 +297,21 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   const fingerprinting = startModelFingerprint(modelPath); // hashed in a worker while the model is compiled
   let graph: Graph;
   let spec: QuantSpec | undefined;
+  let calibrationWarnings: string[] = [];
   if (precision.float) graph = fusedGraph(modelPath, bindings);
-  else ({ graph, spec } = quantizedGraph(modelPath, bindings, precision.name, options.calibrate, options.onProgress));
+  else ({ graph, spec, warnings: calibrationWarnings } = quantizedGraph(modelPath, bindings, precision.name, options.calibrate, options.onProgress));
   checkLayerNames(config, new Set(graph.nodes.map((n) => n.name)), configSource);
   // The dataflow planner's FIFO depths, lanes and memory channels; the backend's
   // conservative defaults wherever it has no answer (or cannot plan this graph).
   let planSource = options.plan ? 'given' : 'dataflow planner';
   let base = options.plan;
+  let dataflow: DataflowGraph | undefined;
   if (!base) {
     try {
       options.onProgress?.('planning', 0, 1);
-      base = plannerPlan(graph, precision, deviceData, defaultPlan(device)).plan;
+      const planned = plannerPlan(graph, precision, deviceData, defaultPlan(device));
+      base = planned.plan;
+      dataflow = planned.dataflow;
       options.onProgress?.('planning', 1, 1);
     } catch {
       base = defaultPlan(device);
@@ -290,6 +330,8 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   });
   const warnings = [
     ...(target === 'bambu' ? [bambuStandIn(device)].filter((w): w is string => w !== undefined) : []),
+    ...calibrationWarnings,
+    ...(dataflow ? [fitWarning(dataflow, deviceData, precision, config, graph)].filter((w): w is string => w !== undefined) : []),
     ...(sample.skipped ? [`csim/sample has no expected outputs (${sample.skipped}): make csim/hls/cosim/bambu do not check the outputs; llm2hls sim does`] : []),
   ];
   const ctx = {

@@ -10,11 +10,13 @@
  *   }
  *
  * Precedence: layers > layerTypes > model > planner defaults. Unknown keys,
- * wrong types, unknown layer types and layer names that are not in the
- * fused graph are errors naming the key path.
+ * wrong types, unknown layer types, layer names that are not in the fused
+ * graph and placements the device does not have (checkPlacements: its
+ * memory kind, banks 0 .. channels-1 of compiler/devices/*.json) are errors
+ * naming the key path.
  */
 import fs from 'node:fs';
-import { UserError } from '../compiler/errors.js';
+import { UserError, optionName } from '../compiler/errors.js';
 import { PRECISIONS, PrecisionName } from '../compiler/numerics/precision.js';
 
 /** A memory for weights or the KV cache: `DDR[n]`, `HBM[n]`, `PLRAM[n]`, or `DDR` / `HBM` for bank 0. */
@@ -127,13 +129,13 @@ export function loadConfig(file: string): HlsConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    throw new UserError(`--config ${file}: cannot read the file`);
+    throw new UserError(`${optionName('config', '--config')} ${file}: cannot read the file`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`--config ${file}: not valid JSON (${(e as Error).message})`);
+    throw new UserError(`${optionName('config', '--config')} ${file}: not valid JSON (${(e as Error).message})`);
   }
   return parseConfig(value, `${file}: config`);
 }
@@ -152,4 +154,29 @@ export function checkLayerNames(config: HlsConfig, nodeNames: ReadonlySet<string
 export function overridesFor(config: HlsConfig, opType: string, nodeName: string): LayerOverrides {
   const { kvPlacement: _kv, ...model } = config.model;
   return { ...model, ...(config.layerTypes[opType] ?? {}), ...(config.layers[nodeName] ?? {}) };
+}
+
+/** The memories a device offers for placements: its external memory kind, banks 0 .. channels-1. */
+export function deviceMemories(device: { name: string; memory: { kind: string; channels: number } }): { memory: Placement['memory']; banks: number } {
+  return { memory: device.memory.kind.toUpperCase().startsWith('HBM') ? 'HBM' : 'DDR', banks: Math.max(1, device.memory.channels) };
+}
+
+/**
+ * Checks every weightPlacement / kvPlacement of the config against the
+ * device's memories (compiler/devices/*.json): a bank the board does not
+ * have would reach connectivity.cfg (or be replaced silently by a platform tag).
+ */
+export function checkPlacements(config: HlsConfig, device: { name: string; memory: { kind: string; channels: number } }, source = 'config'): void {
+  const { memory, banks } = deviceMemories(device);
+  const has = banks === 1 ? `${memory}[0]` : `${memory}[0] .. ${memory}[${banks - 1}]`;
+  const check = (p: Placement | undefined, at: string) => {
+    if (!p) return;
+    if (p.memory !== memory || p.bank >= banks) {
+      throw new UserError(`${at}: ${formatPlacement(p)} is not a memory of ${device.name} (it has ${has}: ${device.memory.kind}, ${banks} bank${banks === 1 ? '' : 's'})`);
+    }
+  };
+  check(config.model.weightPlacement, `${source}.model.weightPlacement`);
+  check(config.model.kvPlacement, `${source}.model.kvPlacement`);
+  for (const [type, o] of Object.entries(config.layerTypes)) check(o.weightPlacement, `${keyPath(`${source}.layerTypes`, type)}.weightPlacement`);
+  for (const [name, o] of Object.entries(config.layers)) check(o.weightPlacement, `${keyPath(`${source}.layers`, name)}.weightPlacement`);
 }

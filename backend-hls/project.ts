@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../compiler/errors.js';
+import { UserError, optionName } from '../compiler/errors.js';
 
 export const MARKER = '.llm2hls-project';
 
@@ -53,18 +53,18 @@ function isInside(child: string, parent: string): boolean {
 export function checkTarget(dir: string, force: boolean): boolean {
   const target = path.resolve(dir);
   const home = os.homedir();
-  if (target === path.parse(target).root || target === home) throw new UserError(`-o ${dir}: refusing to write a project into ${target}`);
-  if (isInside(process.cwd(), target)) throw new UserError(`-o ${dir}: refusing to replace the working directory or one of its parents`);
+  if (target === path.parse(target).root || target === home) throw new UserError(`${optionName('out', '-o')} ${dir}: refusing to write a project into ${target}`);
+  if (isInside(process.cwd(), target)) throw new UserError(`${optionName('out', '-o')} ${dir}: refusing to replace the working directory or one of its parents`);
   let stat: fs.Stats;
   try {
     stat = fs.lstatSync(target);
   } catch {
     return false;
   }
-  if (!stat.isDirectory()) throw new UserError(`-o ${dir}: exists and is not a directory`);
+  if (!stat.isDirectory()) throw new UserError(`${optionName('out', '-o')} ${dir}: exists and is not a directory`);
   const entries = fs.readdirSync(target);
   if (entries.length > 0 && !entries.includes(MARKER) && !force) {
-    throw new UserError(`-o ${dir}: directory is not empty and was not created by llm2hls (no ${MARKER}); use --force to replace it`);
+    throw new UserError(`${optionName('out', '-o')} ${dir}: directory is not empty and was not created by llm2hls (no ${MARKER}); use ${optionName('force', '--force')} to replace it`);
   }
   return true;
 }

@@ -159,7 +159,7 @@ function buildProgram(out: (s: string) => void): Command {
       else {
         out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${formatBytes(result.weightBytes)} of weights`);
         for (const w of result.warnings) console.error(chalk.yellow(`llm2hls: note: ${w}`));
-        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: ${selfCommand()} sim ${shellArg(opts.out)} --mode csim --inputs DIR --out DIR`));
+        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: ${selfCommand()} sim ${shellArg(opts.out)} --mode csim --inputs ${shellArg(path.join(opts.out, 'csim', 'sample'))} --out ${shellArg(path.join(opts.out, 'sim-out'))}`));
       }
     });
 

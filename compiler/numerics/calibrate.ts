@@ -294,8 +294,13 @@ export function calibrate(graph: Graph, inputSets: readonly (readonly Tensor[])[
   return buildQuantSpec(graph, collectStats(graph, inputSets), precision, options);
 }
 
-/** Token-id inputs drawn uniformly from [0, vocab) with a seeded generator; float inputs taken from `like`. */
-export function randomInputSets(graph: Graph, like: readonly Tensor[], count: number, seed = 1): Tensor[][] {
+/**
+ * Token-id inputs drawn uniformly from [0, vocab) with a seeded generator;
+ * float inputs taken from `like`, or with `floats: 'normal'` drawn from a
+ * seeded standard normal distribution (unit scale: calibration stand-ins
+ * when the model's real float inputs are unknown).
+ */
+export function randomInputSets(graph: Graph, like: readonly Tensor[], count: number, seed = 1, floats: 'like' | 'normal' = 'like'): Tensor[][] {
   let vocab = 0;
   for (const node of graph.nodes) {
     if (node.opType === 'llm.Embedding') vocab = Math.max(vocab, graph.initializers.get(node.inputs[0])?.shape[0] ?? 0);
@@ -308,9 +313,15 @@ export function randomInputSets(graph: Graph, like: readonly Tensor[], count: nu
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand()); // Box-Muller
   const sets: Tensor[][] = [];
   for (let c = 0; c < count; c++) {
     sets.push(like.map((t) => {
+      if (FLOAT_TYPES.has(t.dtype) && floats === 'normal') {
+        const r = Tensor.zeros(t.dtype, t.shape);
+        for (let i = 0; i < r.size; i++) r.data[i] = normal();
+        return r;
+      }
       if (FLOAT_TYPES.has(t.dtype) || vocab === 0) return t;
       const r = Tensor.zeros(t.dtype, t.shape);
       for (let i = 0; i < r.size; i++) r.data[i] = Math.floor(rand() * vocab);

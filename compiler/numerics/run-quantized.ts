@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { UserError, bindHint } from '../errors.js';
+import { UserError, bindHint, optionName } from '../errors.js';
 import { Graph, isStatic } from '../graph.js';
 import { prepareGraph } from '../model.js';
 import { fuseGraph } from '../passes/pipelines.js';
@@ -189,6 +189,8 @@ export interface QuantizedModel {
   spec: QuantSpec;
   /** Where the calibration inputs came from. */
   calibration: 'dir' | 'model-test-inputs' | 'random';
+  /** What the user should know about the calibration (float inputs calibrated on stand-ins ...), one line each. */
+  warnings: string[];
 }
 
 /**
@@ -251,6 +253,7 @@ function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor
   const like = inputs ?? inputStandIns(graph);
   let sets: Tensor[][];
   let calibration: QuantizedModel['calibration'];
+  const warnings: string[] = [];
   if (options.calibrateDir) {
     sets = readInputSets(options.calibrateDir);
     if (sets.length === 0) throw new UserError(`${options.calibrateDir}: no input_0.pb or input_0.npy found (here or in a subfolder)`);
@@ -259,8 +262,16 @@ function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor
     sets = modelTestInputs(modelPath);
     calibration = 'model-test-inputs';
     if (sets.length === 0) {
-      sets = randomInputSets(graph, like, options.randomSets ?? 4);
+      // Without the real inputs (inputs undefined: shape-only stand-ins), float inputs get
+      // seeded random normal values of unit scale: zeros would calibrate every range to 0.
+      sets = randomInputSets(graph, like, options.randomSets ?? 4, 1, inputs ? 'like' : 'normal');
       calibration = 'random';
+      if (!inputs) {
+        for (const { name } of graph.inputs.filter((v) => FLOAT_TYPES.has(v.dtype))) {
+          warnings.push(`calibrated float input '${name}' on seeded random normal values of unit scale (no calibration inputs, no test inputs beside the model): `
+            + `its fixed-point ranges may not suit real data; pass ${optionName('calibrate', '--calibrate')} DIR with real inputs`);
+        }
+      }
     }
   }
   const tokens = calibration === 'dir' ? 0 : options.calibrationTokens ?? CALIBRATION_TOKENS;
@@ -280,7 +291,7 @@ function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor
     before += c.sets.length * c.graph.nodes.length;
   }
   const spec = buildQuantSpec(graph, stats, precision, options);
-  return { graph, spec, calibration };
+  return { graph, spec, calibration, warnings };
 }
 
 export interface NamedQuantOutput { name: string; tensor: Tensor }
