@@ -188,7 +188,7 @@ export function makeTargets(target: TargetName): { cmd: string; what: string; pa
       { cmd: 'make bambu', what: 'Bambu: synthesis and Verilator simulation of the testbench (checks csim/sample)' },
     ]),
     { cmd: 'make help', what: 'this list' },
-    { cmd: 'make clean', what: 'remove build/, csim/out, xrt/out and the HLS project' },
+    { cmd: 'make clean', what: vitis ? 'remove build/, csim/out, xrt/out and the HLS project' : 'remove build/ and csim/out' },
   ].map((t) => ({ ...t, padded: t.cmd.padEnd(20) }));
 }
 
