@@ -164,6 +164,8 @@ export interface EmitResult {
   streams: { name: string; depth: number; elements: number }[];
   /** The top function's arguments in order (the XRT wrapper kernel mirrors them: backend-hls/xrt-host.ts). */
   topArgs: TopArg[];
+  /** The same design as data (backend-rtl renders it as Verilog). */
+  design: Design;
 }
 
 /** One argument of the top function: a streamed graph input/output, a weight tensor or a KV cache. */
@@ -172,6 +174,32 @@ export type TopArg =
   | { kind: 'stream_out'; name: string; elem: string; raw: 'int32' | 'float32'; count: number; file: string }
   | { kind: 'weight'; name: string; elem: string; bundle: string; offset: number; bytes: number; count: number }
   | { kind: 'cache'; name: string; elem: string; bundle: string; count: number };
+
+/**
+ * The planned design as plain data, for renderers other than the C++ one
+ * (backend-rtl): each kernel task with its configuration, lanes and weights,
+ * the stream plumbing (forks, copies, drains) and the streams between them.
+ */
+export interface DesignTask {
+  id: string;
+  /** The C++ kernel name (linear_q, norm_q_nobeta, attention_q, ...). */
+  kernel: string;
+  opType: string;
+  node: string;
+  /** The kernel's shape as the C++ comment states it (an elementwise kernel's: its output's). */
+  shape: number[];
+  params: Record<string, number | bigint>;
+  par: number;
+  kpar: number;
+  ii: number;
+  weights: WeightEntry[];
+  /** Stream (or top-level port) identifiers read, in kernel argument order, and the one written. */
+  inputs: string[];
+  output?: string;
+}
+export interface DesignPlumbing { kind: 'fork2' | 'copy' | 'drain'; task: string; input: string; outputs: string[]; elements: number }
+export interface DesignStream { name: string; depth: number; elements: number; rowWidth: number; elem: string }
+export interface Design { tasks: DesignTask[]; plumbing: DesignPlumbing[]; streams: DesignStream[] }
 
 export interface EmitOptions {
   dialect: Dialect;
@@ -225,6 +253,10 @@ interface Task {
   call: (ins: string[], out: string | undefined) => string;
   comment: string;
   shape: number[];
+  /** The kernel's configuration (the C++ CFG constants by name): what every backend renders. */
+  params: Record<string, number | bigint>;
+  /** The weight tensors the kernel reads, in kernel argument order. */
+  weights: WeightEntry[];
 }
 
 function prod(xs: readonly number[]): number { return sizeOf(xs); }
@@ -420,7 +452,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     if (node.outputs[1]) cacheOf.set(node.outputs[1], kc);
     if (node.outputs[2]) cacheOf.set(node.outputs[2], vc);
     return {
-      id, kernel, node, inputs: [ins[0], ins[1], ins[2]], output: out, inputIds: [], comment: '', shape,
+      id, kernel, node, inputs: [ins[0], ins[1], ins[2]], output: out, inputIds: [], comment: '', shape, params: {}, weights: [],
       call: (i, o) => `llm2hls::${kernel}<${cfgName}>(${i[0]}, ${i[1]}, ${i[2]}, ${kc.arg}, ${vc.arg}, ${o});`,
     };
   };
@@ -442,12 +474,14 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       return st.kind === 'onchip' ? st.impl : undefined;
     };
     const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], longs: [], types: [] };
-    const lng = (name: string, value: number) => cfg.longs.push({ name, value: `${value}LL` });
+    const longs: Record<string, number> = {};
+    const lng = (name: string, value: number) => { cfg.longs.push({ name, value: `${value}LL` }); longs[name] = value; };
+    const firstWeight = weightArgs.length;
     const int = (name: string, value: number) => cfg.ints.push({ name, value });
     const flt = (name: string, value: number) => cfg.floats.push({ name, value: floatLiteral(value) });
     let task: Task;
     const mk = (kernel: string, streamIns: string[], call: Task['call'], shape: number[]): Task => ({
-      id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape,
+      id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape, params: {}, weights: [],
     });
     const k = `llm2hls::`;
     if (fixed) {
@@ -686,6 +720,8 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no HLS kernel`);
     }
     for (const v of task.inputs) if (consts.has(v)) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: a streamed input is a constant`);
+    task.params = { ...Object.fromEntries(cfg.ints.map((i) => [i.name, i.value])), ...longs };
+    task.weights = weightArgs.slice(firstWeight).map((w) => w.entry);
     cfg.comment = `${task.kernel} ${id}: [${task.shape.join(', ')}]`;
     task.comment = cfg.comment;
     configs.push(cfg);
@@ -732,16 +768,22 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     if (ends?.some((e) => e.kind === 'task')) throw new UnsupportedError(`present key/value '${sanitizeIdentifier(v)}' is read by another layer; only graph outputs may read the KV cache`);
   }
 
-  const streams: { name: string; elem: string; depth: number; elements: number; pragmas: string[] }[] = [];
+  const streams: { name: string; elem: string; depth: number; elements: number; rowWidth: number; pragmas: string[] }[] = [];
   let valueOf = '';
   const newStream = (base: string, elem: string, elements: number, rowWidth: number, forkBranch: boolean, consumer?: Node): string => {
     const name = names.get(base, 's');
     const info: StreamInfo = { name, value: valueOf, elements, rowWidth, forkBranch, consumer };
     const depth = plan.fifoDepth(info);
-    streams.push({ name, elem, depth, elements, pragmas: dialect.streamDepth(name, depth) });
+    streams.push({ name, elem, depth, elements, rowWidth, pragmas: dialect.streamDepth(name, depth) });
     return name;
   };
-  const plumbing = new Map<string, string[]>(); // value -> fork/drain/copy calls, placed after its producer
+  type Plumb = Omit<DesignPlumbing, 'task'> & { elem: string };
+  const plumbing = new Map<string, Plumb[]>(); // value -> fork/drain/copy tasks, placed after its producer
+  const plumbCall = (p: Plumb): string => (p.kind === 'drain'
+    ? `llm2hls::drain<${p.elem}, ${p.elements}>(${p.input});`
+    : p.kind === 'copy'
+      ? `llm2hls::copy<${p.elem}, ${p.elem}, ${p.elements}>(${p.input}, ${p.outputs[0]});`
+      : `llm2hls::fork2<${p.elem}, ${p.elements}>(${p.input}, ${p.outputs[0]}, ${p.outputs[1]});`);
   const producerOf = new Map<string, Task>();
   for (const t of tasks) if (t.output) producerOf.set(t.output, t);
 
@@ -750,7 +792,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     valueOf = v;
     const shape = shapeOf(v), elements = prod(shape), row = shape[shape.length - 1] ?? 1;
     const elem = elemOf(v);
-    const calls: string[] = [];
+    const calls: Plumb[] = [];
     const producer = producerOf.get(v);
     const endId = (e: Endpoint, forked: boolean, branch = 0): string => (e.kind === 'output'
       ? outputs[e.index].identifier
@@ -764,8 +806,8 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       ends[0].task.inputIds[ends[0].slot] = writer;
     } else {
       writer = writerIsInput ?? newStream(v, elem, elements, row, false, undefined);
-      if (ends.length === 0) calls.push(`llm2hls::drain<${elem}, ${elements}>(${writer});`);
-      else if (ends.length === 1) calls.push(`llm2hls::copy<${elem}, ${elem}, ${elements}>(${writer}, ${endId(ends[0], false)});`);
+      if (ends.length === 0) calls.push({ kind: 'drain', elem, elements, input: writer, outputs: [] });
+      else if (ends.length === 1) calls.push({ kind: 'copy', elem, elements, input: writer, outputs: [endId(ends[0], false)] });
       else {
         let cur = writer;
         for (let i = 0; i < ends.length - 1; i++) {
@@ -777,7 +819,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
             const last = ends[i + 1];
             if (last.kind === 'task') last.task.inputIds[last.slot] = b;
           } else b = newStream(`${v}_r${i + 1}`, elem, elements, row, true, undefined);
-          calls.push(`llm2hls::fork2<${elem}, ${elements}>(${cur}, ${a}, ${b});`);
+          calls.push({ kind: 'fork2', elem, elements, input: cur, outputs: [a, b] });
           cur = b;
         }
       }
@@ -799,10 +841,16 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     taskNames.add(name.toLowerCase());
     return name;
   };
-  for (const inp of inputs) (plumbing.get(inp.name) ?? []).forEach((c, i) => calls.push({ comment: `input ${inp.identifier}`, code: c, task: plumbingName(inp.identifier, i + 1) }));
+  const designPlumbing: DesignPlumbing[] = [];
+  const addPlumbing = (value: string, comment: string, base: string) => (plumbing.get(value) ?? []).forEach((p, i) => {
+    const task = plumbingName(base, i + 1);
+    calls.push({ comment, code: plumbCall(p), task });
+    designPlumbing.push({ kind: p.kind, task, input: p.input, outputs: p.outputs, elements: p.elements });
+  });
+  for (const inp of inputs) addPlumbing(inp.name, `input ${inp.identifier}`, inp.identifier);
   for (const t of tasks) {
     calls.push({ comment: t.comment, code: t.call(t.inputIds, t.outputId), task: t.id });
-    (plumbing.get(t.output ?? '') ?? []).forEach((c, i) => calls.push({ comment: `fan-out of ${t.id}`, code: c, task: plumbingName(t.id, i + 1) }));
+    addPlumbing(t.output ?? '', `fan-out of ${t.id}`, t.id);
   }
 
   // ---- top signature and pragmas -------------------------------------------------------
@@ -890,5 +938,13 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   return {
     context, top, weights, bundles, inputs, outputs, kernels, topArgs,
     streams: streams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements })),
+    design: {
+      tasks: tasks.map((t, i) => ({
+        id: t.id, kernel: t.kernel, opType: t.node?.opType ?? '', node: t.node?.name ?? '', shape: t.shape, params: t.params,
+        par: kernels[i].par, kpar: kernels[i].kpar, ii: kernels[i].ii, weights: t.weights, inputs: t.inputIds, output: t.outputId,
+      })),
+      plumbing: designPlumbing,
+      streams: streams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements, rowWidth: s.rowWidth, elem: s.elem })),
+    },
   };
 }
