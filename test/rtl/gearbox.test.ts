@@ -8,7 +8,10 @@
  * (the register stage). Seeded random elements; input padding lanes carry
  * junk, which the gearbox must drop.
  */
-import { describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gearboxCyclesPerRow, gearboxLatency } from '../../backend-rtl/gearbox.js';
 import { packLanes, rowsToBeats, unpackLanes } from '../../backend-rtl/rom.js';
 import { icarus, lint, simulate, yosysSynth } from '../helpers/rtl-harness.js';
@@ -50,32 +53,56 @@ function data(c: Case, seed: number) {
   return { input, want: rowsToBeats(values, c.row, c.outLanes, c.el) };
 }
 
-describe.concurrent('llm2hls_gearbox = rowsToBeats at OUT_LANES', () => {
-  for (const c of CASES) {
-    it(`${c.inLanes} -> ${c.outLanes} lanes, rows of ${c.row}, ${c.el}-bit`, async () => {
-      const mod = moduleOf(c);
-      const { input, want } = data(c, c.row * 1000 + c.inLanes * 37 + c.outLanes);
-      for (const [seed, inGap, outStall] of [[1, 30, 30], [2, 5, 60], [3, 60, 5]]) {
-        const r = await simulate(mod, [input], [want.length], { seed, inGap, outStall });
-        expect(r.beats[0], `gaps ${inGap}%, stalls ${outStall}%`).toEqual(want);
-      }
-      // Neither side waits: the narrower side moves a beat every cycle.
-      const free = await simulate(mod, [input], [want.length], { seed: 4 });
-      expect(free.beats[0]).toEqual(want);
-      const outBeats = Math.ceil(c.row / c.outLanes);
-      const starts = Array.from({ length: ROWS }, (_, r) => free.cycles[0][r * outBeats]);
-      const perRow = starts.slice(2).map((s, r) => s - starts[r + 1]);
-      expect(perRow).toEqual(perRow.map(() => gearboxCyclesPerRow(c.row, c.inLanes, c.outLanes)));
-      // The first input beat is taken in cycle 0.
-      expect(free.cycles[0][0]).toBe(gearboxLatency(c.row, c.inLanes, c.outLanes));
+/**
+ * Every case in one Verilator build: a test-only top with one gearbox per
+ * case, each on its own streams (its own random gaps and backpressure), so
+ * the file pays for one build instead of one per parameter set.
+ */
+const DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'llm2hls-gearbox-'));
+afterAll(() => fs.rmSync(DIR, { recursive: true, force: true }));
+const ALL = (() => {
+  const ports = CASES.flatMap((c, k) => [
+    `input wire i${k}_valid, output wire i${k}_ready, input wire [${c.inLanes * c.el - 1}:0] i${k}_data`,
+    `output wire o${k}_valid, input wire o${k}_ready, output wire [${c.outLanes * c.el - 1}:0] o${k}_data`]);
+  const insts = CASES.map((c, k) => `  llm2hls_gearbox #(.EL_BITS(${c.el}), .ROW(${c.row}), .IN_LANES(${c.inLanes}), .OUT_LANES(${c.outLanes})) g${k} (.clk(clk), .rst_n(rst_n),
+    .in_valid(i${k}_valid), .in_ready(i${k}_ready), .in_data(i${k}_data), .out_valid(o${k}_valid), .out_ready(o${k}_ready), .out_data(o${k}_data));`);
+  const file = path.join(DIR, 'gearbox_cases.v');
+  fs.writeFileSync(file, `module gearbox_cases (input wire clk, input wire rst_n,\n  ${ports.join(',\n  ')});\n${insts.join('\n')}\nendmodule\n`);
+  return {
+    top: 'gearbox_cases', file, params: {},
+    inputs: CASES.map((c, k) => ({ name: `i${k}`, width: c.inLanes * c.el })),
+    outputs: CASES.map((c, k) => ({ name: `o${k}`, width: c.outLanes * c.el })),
+  };
+})();
+const DATA = CASES.map((c) => data(c, c.row * 1000 + c.inLanes * 37 + c.outLanes));
+const label = (c: Case) => `${c.inLanes} -> ${c.outLanes} lanes, rows of ${c.row}, ${c.el}-bit`;
+
+describe('llm2hls_gearbox = rowsToBeats at OUT_LANES', () => {
+  for (const [seed, inGap, outStall] of [[1, 30, 30], [2, 5, 60], [3, 60, 5]]) {
+    it(`every case, input gaps ${inGap}%, output stalls ${outStall}%`, async () => {
+      const r = await simulate(ALL, DATA.map((d) => d.input), DATA.map((d) => d.want.length), { seed, inGap, outStall });
+      CASES.forEach((c, k) => expect(r.beats[k], label(c)).toEqual(DATA[k].want));
     }, 60_000);
   }
 
+  it('without stalls: a row in gearboxCyclesPerRow cycles, the first beat after gearboxLatency', async () => {
+    const r = await simulate(ALL, DATA.map((d) => d.input), DATA.map((d) => d.want.length), { seed: 4 });
+    CASES.forEach((c, k) => {
+      expect(r.beats[k], label(c)).toEqual(DATA[k].want);
+      const outBeats = Math.ceil(c.row / c.outLanes);
+      const starts = Array.from({ length: ROWS }, (_, row) => r.cycles[k][row * outBeats]);
+      // Steady state from the third row (the first ones may run ahead while the buffer fills).
+      const perRow = starts.slice(2).map((s, i) => s - starts[i + 1]);
+      expect(perRow, label(c)).toEqual(perRow.map(() => gearboxCyclesPerRow(c.row, c.inLanes, c.outLanes)));
+      // The first input beat is taken in cycle 0.
+      expect(r.cycles[k][0], label(c)).toBe(gearboxLatency(c.row, c.inLanes, c.outLanes));
+    });
+  }, 60_000);
+
   it('the same under Icarus Verilog, stalled', async () => {
-    const c = CASES[2];
-    const { input, want } = data(c, 99);
-    const r = await simulate(moduleOf(c), [input], [want.length], { seed: 5, inGap: 30, outStall: 40, simulator: 'icarus' });
-    expect(r.beats[0]).toEqual(want);
+    const k = 2;
+    const r = await simulate(moduleOf(CASES[k]), [DATA[k].input], [DATA[k].want.length], { seed: 5, inGap: 30, outStall: 40, simulator: 'icarus' });
+    expect(r.beats[0]).toEqual(DATA[k].want);
   }, 60_000);
 });
 
