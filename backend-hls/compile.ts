@@ -31,12 +31,16 @@ import { resourcesOf } from '../compiler/dataflow/cost-model.js';
 import { startModelFingerprint } from '../frontend/fingerprint.js';
 import { writeTensorPb } from '../frontend/tensor-files.js';
 import { ProjectSample, projectSample } from './sample.js';
+import { RtlProject, rtlProject } from '../backend-rtl/project.js';
 
 /** The user's own raw inputs: kept when a project is compiled again into the same directory. */
 export const USER_INPUTS = 'csim/in';
 
+/** An HLS flavour of C++, or Verilog (backend-rtl). */
+export type ProjectTarget = TargetName | 'rtl';
+
 export interface CompileOptions {
-  target?: TargetName;
+  target?: ProjectTarget;
   device?: string;
   precision?: PrecisionName;
   /** Path of a --config JSON file, or an already parsed config. */
@@ -58,7 +62,7 @@ export interface CompileResult {
   /** sha256 over the model file and its external-data files (frontend/fingerprint.ts); sim checks it. */
   modelFingerprint: string;
   top: string;
-  target: TargetName;
+  target: ProjectTarget;
   precision: string;
   device: string;
   kernels: number;
@@ -215,9 +219,9 @@ export function bambuStandIn(device: DeviceInfo): string | undefined {
   return `Bambu has no characterization of ${device.part} (${device.id}): BAMBU_DEVICE is the stand-in ${device.bambuDevice}, for timing and resource estimates only`;
 }
 
-function manifest(emit: EmitResult, info: { target: TargetName; precision: Precision; device: DeviceInfo; model: string; fingerprint: string; bindings: Bindings; version: string; graphName: string; sample: ProjectSample }): object {
+function manifest(emit: EmitResult, info: { target: ProjectTarget; precision: Precision; device: DeviceInfo; model: string; fingerprint: string; bindings: Bindings; version: string; graphName: string; sample: ProjectSample }): object {
   return {
-    format: 'llm2hls-hls-project',
+    format: info.target === 'rtl' ? 'llm2hls-rtl-project' : 'llm2hls-hls-project',
     formatVersion: 1,
     tool: { name: 'llm2hls', version: info.version },
     target: info.target,
@@ -225,7 +229,7 @@ function manifest(emit: EmitResult, info: { target: TargetName; precision: Preci
     device: info.device,
     top: emit.top,
     model: { path: path.resolve(info.model), fingerprint: info.fingerprint, graphName: info.graphName, bindings: info.bindings },
-    sample: { dir: 'csim/sample', inputs: info.sample.source, expectedOutputs: info.sample.rawExpected ? 'output_N.bin' : `none (${info.sample.skipped})` },
+    sample: { dir: info.target === 'rtl' ? 'sim/sample' : 'csim/sample', inputs: info.sample.source, expectedOutputs: info.sample.rawExpected ? 'output_N.bin' : `none (${info.sample.skipped})` },
     formats: {
       inputs: 'raw little-endian: int32 token ids; float32 values (fp32) or int32 fixed-point integers q (input_N.bin, graph-input order)',
       outputs: 'raw little-endian: float32 (fp32) or int32 fixed-point integers q (output_N.bin, graph-output order)',
@@ -276,11 +280,32 @@ export function fitWarning(planned: DataflowGraph, device: Device, precision: Pr
     : `the design does not fit ${device.name}: ${over.join(', ')} of the device (llm2hls estimate shows the plan)`;
 }
 
+/** quant_spec.json, streamed: small (scales, multipliers, biases, formats; no integer weights). */
+function writeQuantSpec(root: string, spec: QuantSpec | undefined): void {
+  if (!spec) return;
+  const fd = fs.openSync(path.join(root, 'quant_spec.json'), 'w');
+  try {
+    for (const piece of specJSONChunks(spec)) fs.writeSync(fd, piece);
+    fs.writeSync(fd, '\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** What `sim --mode verilator` needs to know of an RTL project. */
+function rtlManifest(p: RtlProject): object {
+  return {
+    module: p.top.module, maxCycles: p.maxCycles, idleLimit: p.idleLimit,
+    inputs: p.top.inputs, outputs: p.top.outputs, fifos: p.top.fifos, gearboxes: p.top.gearboxes, kernels: p.top.kernels,
+  };
+}
+
 export async function compileModel(modelPath: string, outDir: string, options: CompileOptions = {}): Promise<CompileResult> {
   const started = performance.now();
   const helpersBefore = helperStarts();
   const target = options.target ?? 'vitis';
-  const dialect = dialectFor(target);
+  // The RTL backend renders the same design as Vitis C++ would be generated from.
+  const dialect = dialectFor(target === 'rtl' ? 'vitis' : target);
   const precision = precisionByName(options.precision ?? DEFAULT_PRECISION);
   const deviceData = deviceByName(options.device ?? DEFAULT_DEVICE);
   const device = deviceInfo(deviceData);
@@ -332,34 +357,48 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     ...(target === 'bambu' ? [bambuStandIn(device)].filter((w): w is string => w !== undefined) : []),
     ...calibrationWarnings,
     ...(dataflow ? [fitWarning(dataflow, deviceData, precision, config, graph)].filter((w): w is string => w !== undefined) : []),
-    ...(sample.skipped ? [`csim/sample has no expected outputs (${sample.skipped}): make csim/hls/cosim/bambu do not check the outputs; llm2hls sim does`] : []),
+    ...(sample.skipped ? [target === 'rtl'
+      ? `sim/sample has no expected outputs (${sample.skipped}): make sim does not check the outputs; llm2hls sim does`
+      : `csim/sample has no expected outputs (${sample.skipped}): make csim/hls/cosim/bambu do not check the outputs; llm2hls sim does`] : []),
   ];
   const ctx = {
-    ...emit.context, ...xrt, xrtVitis: target === 'vitis', recipes: recipes(target), makeTargets: makeTargets(target), warnings, rawFiles: rawFiles(emit),
+    ...emit.context, ...xrt, xrtVitis: target === 'vitis', recipes: recipes(dialect.name), makeTargets: makeTargets(dialect.name), warnings, rawFiles: rawFiles(emit),
     sample: { source: sample.source, checked: sample.rawExpected !== undefined },
   };
 
+  const rtl = target === 'rtl' ? rtlProject(emit, {
+    precision, version, libDir: path.join(packageRoot(), 'templates', 'rtl'), render: renderTemplate, context: ctx,
+    estimateCycles: dataflow ? summarize(dataflow, { device: deviceData, precision, clockMHz: deviceData.clockMHz }).latency.cycles : 0,
+  }) : undefined;
   const fingerprint = (await fingerprinting.result()).sha256;
   const files: string[] = [];
   let weightBytes = 0;
+  /** The sample inputs (raw and .pb) and expected raw outputs, into `rel`. */
+  const writeSample = (root: string, rel: string, put: (rel: string, content: string | Uint8Array) => void, list: string[]) => {
+    emit.inputs.forEach((io, i) => {
+      put(`${rel}/${io.file}`, sample.rawInputs[i]);
+      writeTensorPb(path.join(root, rel, `input_${i}.pb`), sample.inputs[i], io.name);
+      list.push(`${rel}/input_${i}.pb`);
+    });
+    sample.rawExpected?.forEach((bytes, i) => put(`${rel}/${emit.outputs[i].file}`, bytes));
+  };
   const dir = await writeProject(outDir, async (w) => {
     const put = (rel: string, content: string | Uint8Array) => { w.writeFile(rel, content); files.push(rel); };
+    if (rtl) {
+      for (const [rel, text] of Object.entries(rtl.files)) put(rel, text);
+      writeQuantSpec(w.root, spec);
+      if (spec) files.push('quant_spec.json');
+      put('manifest.json', `${JSON.stringify({ ...manifest(emit, { target, precision, device, model: modelPath, fingerprint, bindings, version, graphName: graph.name, sample }), plan: planSource, rtl: rtlManifest(rtl) }, null, 2)}\n`);
+      writeSample(w.root, 'sim/sample', put, files);
+      return;
+    }
     put('src/top.h', renderTemplate('project/top.h.hbs', ctx));
     put('src/top.cpp', renderTemplate('project/top.cpp.hbs', ctx));
     put('src/testbench.cpp', renderTemplate('project/testbench.cpp.hbs', ctx));
     put('src/llm2hls_types.h', renderTemplate('project/llm2hls_types.h.hbs', ctx));
     put('src/llm2hls_tables.h', renderTemplate('project/llm2hls_tables.h.hbs', tablesContext()));
-    if (spec) {
-      // Streamed: small (scales, multipliers, biases, formats; no integer weights).
-      const fd = fs.openSync(path.join(w.root, 'quant_spec.json'), 'w');
-      try {
-        for (const piece of specJSONChunks(spec)) fs.writeSync(fd, piece);
-        fs.writeSync(fd, '\n');
-      } finally {
-        fs.closeSync(fd);
-      }
-      files.push('quant_spec.json');
-    }
+    writeQuantSpec(w.root, spec);
+    if (spec) files.push('quant_spec.json');
     put('Makefile', renderTemplate('project/Makefile.hbs', ctx));
     put('script.tcl', renderTemplate('project/script.tcl.hbs', ctx));
     put('connectivity.cfg', renderTemplate('project/connectivity.cfg.hbs', ctx));
@@ -371,12 +410,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     const kernelDir = path.join(packageRoot(), 'templates', 'kernels');
     for (const f of fs.readdirSync(kernelDir).filter((f) => f.endsWith('.h')).sort()) put(`kernels/${f}`, fs.readFileSync(path.join(kernelDir, f), 'utf8'));
     put('manifest.json', `${JSON.stringify({ ...manifest(emit, { target, precision, device, model: modelPath, fingerprint, bindings, version, graphName: graph.name, sample }), plan: planSource }, null, 2)}\n`);
-    emit.inputs.forEach((spec, i) => {
-      put(`csim/sample/${spec.file}`, sample.rawInputs[i]);
-      writeTensorPb(path.join(w.root, 'csim', 'sample', `input_${i}.pb`), sample.inputs[i], spec.name);
-      files.push(`csim/sample/input_${i}.pb`);
-    });
-    sample.rawExpected?.forEach((bytes, i) => put(`csim/sample/${emit.outputs[i].file}`, bytes));
+    writeSample(w.root, 'csim/sample', put, files);
     await w.yieldToSignals();
     weightBytes = await writeWeightFiles(path.join(w.root, 'weights'), emit.bundles, emit.weights, {
       onProgress: (done, total) => options.onProgress?.('writing weights', done, total),

@@ -1,0 +1,74 @@
+/**
+ * The files of a `--target rtl` project: the generated top (rtl/<top>.v), the
+ * kernel library it instantiates (rtl/lib/), ROM images and lookup tables
+ * (rtl/mem/), the Verilator harness (sim/harness.cpp), Makefile and README.
+ * The planned design is the one the HLS backend renders as C++
+ * (EmitResult.design); only the Verilog is made here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../compiler/errors.js';
+import { Precision } from '../compiler/numerics/precision.js';
+import type { EmitResult } from '../backend-hls/emit.js';
+import { Instance, MEM_DIR, kernelInstance } from './kernels.js';
+import { tableImages } from './tables.js';
+import { RtlTop, TopPort, renderTop } from './top.js';
+
+/** Token ids travel as 32-bit lanes (the raw files' int32). */
+export const ID_BITS = 32;
+
+export interface RtlProject {
+  top: RtlTop;
+  instances: Instance[];
+  /** Files by project-relative path. */
+  files: Record<string, string>;
+  /** The cycle bound every simulation of this project gets (from the estimate). */
+  maxCycles: number;
+  idleLimit: number;
+}
+
+/** Every simulation ends: four times the estimated pass plus a margin for fill, then exit 5. */
+export function cycleBound(estimateCycles: number): { maxCycles: number; idleLimit: number } {
+  const est = Math.max(1, Math.ceil(estimateCycles));
+  return { maxCycles: 4 * est + 10_000, idleLimit: 2 * est + 5_000 };
+}
+
+function dataCode(p: TopPort, dir: 'set' | 'get'): string {
+  const width = p.lanes * p.bits, d = `d->${p.name}_data`;
+  const words = Math.ceil(width / 32);
+  if (dir === 'set') {
+    if (width <= 32) return `${d} = b[0];`;
+    if (width <= 64) return `${d} = (uint64_t(b[1]) << 32) | b[0];`;
+    return `for (int k = 0; k < ${words}; k++) ${d}[k] = b[k];`;
+  }
+  if (width <= 32) return `r[0] = ${d};`;
+  if (width <= 64) return `r[0] = uint32_t(${d}); r[1] = uint32_t(uint64_t(${d}) >> 32);`;
+  return `for (int k = 0; k < ${words}; k++) r[k] = ${d}[k];`;
+}
+
+export function rtlProject(emit: EmitResult, o: {
+  precision: Precision; estimateCycles: number; version: string; libDir: string;
+  render: (template: string, ctx: object) => string; context: Record<string, unknown>;
+}): RtlProject {
+  if (o.precision.float) throw new UserError(`--target rtl: the Verilog kernels are fixed point; use --precision w8a16, w8a8 or w4a16 (fp32 has no RTL kernels)`, 4);
+  const ctx = { precision: o.precision, A: o.precision.activationBits, idBits: ID_BITS };
+  const instances = emit.design.tasks.map((t) => kernelInstance(t, ctx));
+  const top = renderTop(emit, instances, { A: ctx.A, idBits: ID_BITS });
+  const { maxCycles, idleLimit } = cycleBound(o.estimateCycles);
+  const files: Record<string, string> = {};
+  files[`rtl/${top.module}.v`] = top.verilog;
+  for (const f of fs.readdirSync(o.libDir).filter((f) => f.endsWith('.v')).sort()) files[`rtl/lib/${f}`] = fs.readFileSync(path.join(o.libDir, f), 'utf8');
+  for (const inst of instances) for (const [name, text] of Object.entries(inst.roms)) files[`rtl/${MEM_DIR}/${name}`] = text;
+  for (const [name, text] of Object.entries(tableImages())) files[`rtl/${MEM_DIR}/${name}`] = text;
+  const hctx = {
+    ...o.context,
+    module: top.module, version: o.version, idleLimit, maxCycles, estimateCycles: o.estimateCycles,
+    inputs: top.inputs.map((p) => ({ ...p, setData: dataCode(p, 'set') })),
+    outputs: top.outputs.map((p) => ({ ...p, getData: dataCode(p, 'get') })),
+    fifos: top.fifos, kernelsRtl: top.kernels, gearboxes: top.gearboxes,
+  };
+  files['sim/harness.cpp'] = o.render('project-rtl/harness.cpp.hbs', hctx);
+  files.Makefile = o.render('project-rtl/Makefile.hbs', hctx);
+  files['README.md'] = o.render('project-rtl/README.md.hbs', hctx);
+  return { top, instances, files, maxCycles, idleLimit };
+}
