@@ -1,0 +1,357 @@
+// llm2hls_attention: llm.Attention in fixed point (llm2hls_fixed.h attention_q),
+// the same integer arithmetic in the same order. Per query row i, head h
+// (kv head g = h / (HEADS / KV_HEADS)), visible keys j = 0 .. n_i - 1:
+//   dot_j = sum_d q[d] k_j[d]                              (exact)
+//   t_j   = sat32(round_shift(dot_j * SCORE_M, SCORE_SHIFT)), M = max_j t_j
+//   e_j   = exp2_neg(M - t_j), Z = sum_j e_j, (r, kk) = recip(Z)
+//   p_j   = round_shift(e_j * r, kk + 1)
+//   y[d]  = sat(round_shift(sum_j p_j v_j[d], OUT_SHIFT), Y_BITS)
+// n_i = CACHE_LEN, or clamp(i + 1 + CACHE_LEN - TOKENS, 0, CACHE_LEN) when
+// CAUSAL; a row with no visible key is zeros (as the C++).
+//
+// Streams (the library's protocol): q rows HEADS*HEAD_DIM elements per token,
+// k rows KV_HEADS*HEAD_DIM, v rows KV_HEADS*V_HEAD_DIM, out rows
+// HEADS*V_HEAD_DIM, each ceil(C / LANES) beats of LANES elements (a beat may
+// span two heads). The KV cache is on chip: k and v RAMs of CACHE_LEN rows,
+// row j of pass p written by the j-th k (v) row of the pass; every pass
+// starts again at row 0 (TOKENS queries a pass, modules run forever).
+// PAST > 0 (rows written before the pass: decode with a KV cache) is NOT
+// built: it fails elaboration on purpose (a missing module), see below.
+//
+// Input order: k, v and q are taken by three independent writers, each as
+// far ahead as the memories allow: k and v up to the pass's NEW_KEYS rows,
+// q up to 2 rows ahead of the query being answered when CAUSAL and
+// NEW_KEYS == TOKENS (the C++ reads k_t, v_t, q_t, then answers t), all
+// TOKENS rows otherwise (the C++ reads every row first). The engine answers
+// query i as soon as its n_i k and v rows and its q row are in and an output
+// row buffer (two) is free, so no interleaving of independent producers
+// deadlocks it.
+//
+// Engine, per query head, with KB = ceil(HEAD_DIM / UK), KBV =
+// ceil(V_HEAD_DIM / UK), NB = max(1, ceil(n / UN)):
+//   QK   KB * NB cycles   UN keys x UK dims of q.k products a cycle; t_j, M
+//   EXP  NB cycles        UN exp2_neg a cycle; Z
+//   RCP  1 cycle          recip(Z)
+//   PV   KBV * NB cycles  UK dims x UN keys of p_j v_j[d] a cycle; y
+// one after the other, plus one cycle a token to start it, so
+//   cycles(token i) = 1 + HEADS * ((KB + KBV + 1) * NB_i + 1)
+// whenever its inputs are in and the output of token i - 1 (ceil(HEADS *
+// V_HEAD_DIM / LANES) beats) has left in that time. (The cost model plans
+// HEADS * KB * NB: QK and PV overlapped across heads; and whole heads per
+// step when UK >= HEAD_DIM, which this engine does not do.)
+// The memories are read asynchronously (LUTRAM / registers), UN*UK ports.
+`default_nettype none
+module llm2hls_attention #(
+  parameter integer TOKENS = 4,
+  parameter integer NEW_KEYS = 4,
+  parameter integer PAST = 0,
+  parameter integer CACHE_LEN = 4,
+  parameter integer HEADS = 2,
+  parameter integer KV_HEADS = 2,
+  parameter integer HEAD_DIM = 4,
+  parameter integer V_HEAD_DIM = 4,
+  parameter integer CAUSAL = 1,
+  parameter integer SCORE_M = 23637,
+  parameter integer SCORE_SHIFT = 20,
+  parameter integer OUT_SHIFT = 15,
+  parameter integer Y_BITS = 16,
+  parameter integer X_BITS = 16,
+  parameter integer LANES = 1,
+  parameter integer UK = 1,
+  parameter integer UN = 1,
+  parameter EXP_FILE = "llm2hls_table_exp2.hex",
+  parameter RECIP_FILE = "llm2hls_table_recip.hex"
+) (
+  input  wire                      clk,
+  input  wire                      rst_n,
+  input  wire                      q_valid,
+  output wire                      q_ready,
+  input  wire [LANES*X_BITS-1:0]   q_data,
+  input  wire                      k_valid,
+  output wire                      k_ready,
+  input  wire [LANES*X_BITS-1:0]   k_data,
+  input  wire                      v_valid,
+  output wire                      v_ready,
+  input  wire [LANES*X_BITS-1:0]   v_data,
+  output reg                       out_valid,
+  input  wire                      out_ready,
+  output reg  [LANES*Y_BITS-1:0]   out_data
+);
+  // A KV cache filled before the pass (decode) needs its own write port and
+  // the past rows' ordering; until it is built, PAST > 0 must not elaborate.
+  generate
+    if (PAST != 0) begin : past_kv_cache
+      llm2hls_attention_past_gt_0_is_not_built unsupported ();
+    end
+  endgenerate
+
+  localparam integer T = TOKENS, S = NEW_KEYS, L = CACHE_LEN;
+  localparam integer H = HEADS, HK = KV_HEADS, HD = HEAD_DIM, HDV = V_HEAD_DIM;
+  localparam integer GROUP = H / HK;
+  localparam integer QW = H * HD, KW = HK * HD, VW = HK * HDV, OW = H * HDV;  // row lengths
+  localparam integer QSLOTS = (CAUSAL != 0 && S == T) ? 2 : T;
+  localparam integer QSIZE = QSLOTS * QW, KSIZE = L * KW, VSIZE = L * VW, OSIZE = 2 * OW;
+  localparam integer QA = QSIZE > 1 ? $clog2(QSIZE) : 1;
+  localparam integer KA = KSIZE > 1 ? $clog2(KSIZE) : 1;
+  localparam integer VA = VSIZE > 1 ? $clog2(VSIZE) : 1;
+  localparam integer OA = OSIZE > 1 ? $clog2(OSIZE) : 1;
+  localparam integer JA = L > 1 ? $clog2(L) : 1;
+  // Widths: |dot| <= HD * 2^(2 X_BITS - 2); Z <= L * 2^16; |acc| <= (2^15 + L) * 2^(X_BITS - 1).
+  localparam integer DW = 2 * X_BITS + $clog2(HD + 1) + 1;
+  localparam integer SW = DW + 16;            // dot * SCORE_M (15-bit unsigned)
+  localparam integer ZW = 17 + $clog2(L + 1);
+  localparam integer AW = X_BITS + 18 + $clog2(L + 1);
+  localparam signed [7:0] SCORE_SHIFT_S = SCORE_SHIFT[7:0];
+  localparam signed [7:0] OUT_SHIFT_S = OUT_SHIFT[7:0];
+  localparam [15:0] SCORE_M_U = SCORE_M[15:0];
+  localparam signed [31:0] MIN32 = 32'sh80000000;
+
+  /* verilator lint_off WIDTH */
+  /* verilator lint_off UNUSEDSIGNAL */
+  // Memory indices (every caller's value is in range, or masked): the index's low bits.
+  function [QA-1:0] qad(input integer x); qad = x; endfunction
+  function [KA-1:0] kad(input integer x); kad = x; endfunction
+  function [VA-1:0] vad(input integer x); vad = x; endfunction
+  function [OA-1:0] oad(input integer x); oad = x; endfunction
+  function [JA-1:0] jad(input integer x); jad = x; endfunction
+  /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_on WIDTH */
+
+  reg [X_BITS-1:0] qmem [0:QSIZE-1];  // QSLOTS q rows
+  reg [X_BITS-1:0] kmem [0:KSIZE-1];  // k row j at j * KW
+  reg [X_BITS-1:0] vmem [0:VSIZE-1];  // v row j at j * VW
+  reg [Y_BITS-1:0] obuf [0:OSIZE-1];  // two output rows
+  reg [31:0] tbuf [0:L-1];            // t_j of the current head
+  reg [16:0] ebuf [0:L-1];            // e_j of the current head
+
+  // ---- engine state (declared first: the writers look at tok)
+  localparam [2:0] S_IDLE = 3'd0, S_QK = 3'd1, S_EXP = 3'd2, S_RCP = 3'd3, S_PV = 3'd4;
+  reg [2:0] state;
+  integer tok;    // query being answered, 0 .. T - 1
+  integer qsr;    // its q slot
+  integer h, g, gi;  // head, its kv head, h mod GROUP
+  integer n;      // visible keys
+  integer j0;     // first key of the step
+  integer d0;     // first (v) head dim of the step
+  reg ws;         // output row buffer being written
+  wire pass_end;
+
+  // ---- writers: k, v, q rows into the memories
+  integer krow, kc, vrow, vc, qrow, qc, qsw;
+  assign k_ready = krow < S;
+  assign v_ready = vrow < S;
+  assign q_ready = qrow < T && qrow < tok + QSLOTS;
+  wire k_take = k_valid && k_ready, v_take = v_valid && v_ready, q_take = q_valid && q_ready;
+  integer wl;
+  always @(posedge clk) begin
+    for (wl = 0; wl < LANES; wl = wl + 1) begin
+      if (k_take && kc + wl < KW) kmem[kad(krow * KW + kc + wl)] <= k_data[wl*X_BITS +: X_BITS];
+      if (v_take && vc + wl < VW) vmem[vad(vrow * VW + vc + wl)] <= v_data[wl*X_BITS +: X_BITS];
+      if (q_take && qc + wl < QW) qmem[qad(qsw * QW + qc + wl)] <= q_data[wl*X_BITS +: X_BITS];
+    end
+  end
+  always @(posedge clk) begin
+    if (!rst_n || pass_end) begin
+      // A pass ends when its last query has read the memories: the writers start again at row 0.
+      krow <= 0; kc <= 0; vrow <= 0; vc <= 0; qrow <= 0; qc <= 0; qsw <= 0;
+    end else begin
+      if (k_take) begin
+        if (kc + LANES >= KW) begin kc <= 0; krow <= krow + 1; end else kc <= kc + LANES;
+      end
+      if (v_take) begin
+        if (vc + LANES >= VW) begin vc <= 0; vrow <= vrow + 1; end else vc <= vc + LANES;
+      end
+      if (q_take) begin
+        if (qc + LANES >= QW) begin
+          qc <= 0; qrow <= qrow + 1; qsw <= qsw + 1 == QSLOTS ? 0 : qsw + 1;
+        end else qc <= qc + LANES;
+      end
+    end
+  end
+
+  // ---- engine
+  reg [1:0] ofull;  // output row buffer holds a row not sent yet
+  // Key (and v) rows query tok needs (a continuous assignment: an always @* that reads no signal never runs).
+  wire signed [31:0] reach = tok + 1 + L - T;
+  wire signed [31:0] need = CAUSAL == 0 ? L : reach < 0 ? 0 : reach > L ? L : reach;
+  wire go = state == S_IDLE && krow >= need && vrow >= need && qrow > tok && !ofull[ws];
+  wire last_j = j0 + UN >= n;       // last key step of the phase
+  wire last_d = d0 + UK >= HD;      // last dim step of a dot
+  wire last_dv = d0 + UK >= HDV;    // last dim step of the output
+  wire tok_done = state == S_PV && last_j && last_dv && h == H - 1;
+  assign pass_end = tok_done && tok == T - 1;
+
+  reg signed [31:0] mx;
+  reg [ZW-1:0] z;
+  reg [16:0] r;
+  reg [6:0] kk;
+
+  // q dims d0 .. d0 + UK - 1 of head h (zero past the head).
+  wire [UK*X_BITS-1:0] qvec;
+  genvar gu, gk;
+  generate
+    for (gk = 0; gk < UK; gk = gk + 1) begin : qlane
+      assign qvec[gk*X_BITS +: X_BITS] = d0 + gk < HD ? qmem[qad(qsr * QW + h * HD + d0 + gk)] : {X_BITS{1'b0}};
+    end
+  endgenerate
+
+  // Per key lane u (key j0 + u): QK partial dot, t_j, exp2_neg, p_j.
+  wire [UN*32-1:0] tvec;
+  wire [UN*17-1:0] evec, pvec;
+  wire [UN-1:0] jvalid;
+  generate
+    for (gu = 0; gu < UN; gu = gu + 1) begin : key
+      assign jvalid[gu] = j0 + gu < n;
+      // part = sum over the step's UK dims (a chain of UK products).
+      wire [(UK+1)*DW-1:0] chain /* verilator split_var */;
+      assign chain[DW-1:0] = {DW{1'b0}};
+      for (gk = 0; gk < UK; gk = gk + 1) begin : dim
+        wire [X_BITS-1:0] kx = jvalid[gu] && d0 + gk < HD ? kmem[kad((j0 + gu) * KW + g * HD + d0 + gk)] : {X_BITS{1'b0}};
+        wire [X_BITS-1:0] qx = qvec[gk*X_BITS +: X_BITS];
+        wire signed [DW-1:0] pr = $signed({{(DW - X_BITS){qx[X_BITS-1]}}, qx}) * $signed({{(DW - X_BITS){kx[X_BITS-1]}}, kx});
+        assign chain[(gk+1)*DW +: DW] = $signed(chain[gk*DW +: DW]) + pr;
+      end
+      wire signed [DW-1:0] part = chain[UK*DW +: DW];
+      reg signed [DW-1:0] dot;  // the dot so far
+      wire signed [DW-1:0] dn = (d0 == 0 ? {DW{1'b0}} : dot) + part;
+      always @(posedge clk) if (state == S_QK) dot <= dn;
+      wire signed [SW-1:0] sp = {{16{dn[DW-1]}}, dn} * $signed({{DW{1'b0}}, SCORE_M_U});
+      wire signed [SW+32:0] ss;
+      llm2hls_round_shift #(.X_BITS(SW), .S_BITS(8), .LMAX(32)) rs_t (.x(sp), .s(SCORE_SHIFT_S), .y(ss));
+      wire signed [31:0] t;
+      llm2hls_sat #(.X_BITS(SW + 33), .Y_BITS(32)) sat_t (.x(ss), .y(t));
+      assign tvec[gu*32 +: 32] = t;
+
+      // exp2_neg(M - t_j), M >= t_j
+      wire [31:0] tj = tbuf[jad(j0 + gu)];
+      wire [32:0] a = {mx[31], mx} - {tj[31], tj};
+      wire [16:0] e;
+      llm2hls_exp2_neg #(.A_BITS(33), .TABLE_FILE(EXP_FILE)) ex (.a(a), .y(e));
+      assign evec[gu*17 +: 17] = jvalid[gu] ? e : 17'd0;
+
+      // p_j = round_shift(e_j * r, kk + 1) <= 2^15
+      wire [33:0] er = ebuf[jad(j0 + gu)] * r;
+      wire signed [7:0] ps = {1'b0, kk} + 8'sd1;
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire signed [35:0] pw;
+      /* verilator lint_on UNUSEDSIGNAL */
+      llm2hls_round_shift #(.X_BITS(35), .S_BITS(8), .LMAX(0)) rs_p (.x({1'b0, er}), .s(ps), .y(pw));
+      assign pvec[gu*17 +: 17] = jvalid[gu] ? pw[16:0] : 17'd0;
+    end
+  endgenerate
+
+  // Running max and sum over the step's valid keys.
+  integer u;
+  reg signed [31:0] mx_next;
+  reg [ZW-1:0] z_next;
+  always @* begin
+    mx_next = j0 == 0 ? MIN32 : mx;
+    z_next = j0 == 0 ? {ZW{1'b0}} : z;
+    for (u = 0; u < UN; u = u + 1) begin
+      if (jvalid[u] && $signed(tvec[u*32 +: 32]) > mx_next) mx_next = $signed(tvec[u*32 +: 32]);
+      z_next = z_next + {{(ZW - 17){1'b0}}, evec[u*17 +: 17]};
+    end
+  end
+  wire [16:0] rc_r;
+  wire [6:0] rc_k;
+  llm2hls_recip #(.Z_BITS(ZW), .TABLE_FILE(RECIP_FILE)) rc (.z(z), .r(rc_r), .k(rc_k));
+
+  // Per v dim lane k (dim d0 + k): PV accumulation and y.
+  wire [UK*Y_BITS-1:0] yvec;
+  generate
+    for (gk = 0; gk < UK; gk = gk + 1) begin : vdim
+      // pv = sum over the step's UN keys of p_j v_j[d].
+      wire [(UN+1)*AW-1:0] chain /* verilator split_var */;
+      assign chain[AW-1:0] = {AW{1'b0}};
+      for (gu = 0; gu < UN; gu = gu + 1) begin : kv
+        wire [X_BITS-1:0] vx = jvalid[gu] && d0 + gk < HDV ? vmem[vad((j0 + gu) * VW + g * HDV + d0 + gk)] : {X_BITS{1'b0}};
+        wire signed [AW-1:0] pr = $signed({{(AW - 17){1'b0}}, pvec[gu*17 +: 17]}) * $signed({{(AW - X_BITS){vx[X_BITS-1]}}, vx});
+        assign chain[(gu+1)*AW +: AW] = $signed(chain[gu*AW +: AW]) + pr;
+      end
+      wire signed [AW-1:0] pv = chain[UN*AW +: AW];
+      reg signed [AW-1:0] acc;  // sum of p_j v_j[d] so far
+      wire signed [AW-1:0] an = (j0 == 0 ? {AW{1'b0}} : acc) + pv;
+      wire signed [AW+Y_BITS:0] ys;
+      llm2hls_round_shift #(.X_BITS(AW), .S_BITS(8), .LMAX(Y_BITS)) rs_y (.x(an), .s(OUT_SHIFT_S), .y(ys));
+      wire signed [Y_BITS-1:0] y;
+      llm2hls_sat #(.X_BITS(AW + Y_BITS + 1), .Y_BITS(Y_BITS)) sat_y (.x(ys), .y(y));
+      assign yvec[gk*Y_BITS +: Y_BITS] = y;
+      always @(posedge clk) if (state == S_PV) acc <= an;
+    end
+  endgenerate
+
+  // Head buffers: t_j after a dot's last dim step, e_j, and y after the last key step.
+  integer bl;
+  always @(posedge clk) begin
+    for (bl = 0; bl < UN; bl = bl + 1) begin
+      if (state == S_QK && last_d && jvalid[bl]) tbuf[jad(j0 + bl)] <= tvec[bl*32 +: 32];
+      if (state == S_EXP && jvalid[bl]) ebuf[jad(j0 + bl)] <= evec[bl*17 +: 17];
+    end
+    for (bl = 0; bl < UK; bl = bl + 1)
+      if (state == S_PV && last_j && d0 + bl < HDV) obuf[oad((ws ? OW : 0) + h * HDV + d0 + bl)] <= yvec[bl*Y_BITS +: Y_BITS];
+  end
+
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      state <= S_IDLE; tok <= 0; qsr <= 0; h <= 0; g <= 0; gi <= 0; n <= 0; j0 <= 0; d0 <= 0; ws <= 1'b0;
+      mx <= MIN32; z <= {ZW{1'b0}}; r <= 17'd0; kk <= 7'd0;
+    end else begin
+      case (state)
+        S_IDLE: if (go) begin
+          state <= S_QK; n <= need; h <= 0; g <= 0; gi <= 0; j0 <= 0; d0 <= 0;
+        end
+        S_QK: if (last_d) begin
+          mx <= mx_next; d0 <= 0;
+          if (last_j) begin state <= S_EXP; j0 <= 0; end else j0 <= j0 + UN;
+        end else d0 <= d0 + UK;
+        S_EXP: begin
+          z <= z_next;
+          if (last_j) begin state <= S_RCP; j0 <= 0; end else j0 <= j0 + UN;
+        end
+        S_RCP: begin r <= rc_r; kk <= rc_k; state <= S_PV; end
+        S_PV: if (last_j) begin
+          j0 <= 0;
+          if (last_dv) begin
+            d0 <= 0;
+            if (h == H - 1) begin
+              state <= S_IDLE; ws <= !ws;
+              tok <= tok == T - 1 ? 0 : tok + 1;
+              qsr <= tok == T - 1 || qsr + 1 == QSLOTS ? 0 : qsr + 1;
+            end else begin
+              state <= S_QK; h <= h + 1;
+              if (gi + 1 == GROUP) begin gi <= 0; g <= g + 1; end else gi <= gi + 1;
+            end
+          end else d0 <= d0 + UK;
+        end else j0 <= j0 + UN;
+        default: state <= S_IDLE;
+      endcase
+    end
+  end
+
+  // ---- output: the finished rows' beats, in order
+  reg os;         // row buffer being sent
+  integer ob;     // its next beat
+  localparam integer OB = (OW + LANES - 1) / LANES;
+  wire load = ofull[os] && (!out_valid || out_ready);
+  wire ob_last = ob == OB - 1;
+  wire [LANES*Y_BITS-1:0] obeat;
+  generate
+    for (gk = 0; gk < LANES; gk = gk + 1) begin : olane
+      assign obeat[gk*Y_BITS +: Y_BITS] = ob * LANES + gk < OW ? obuf[oad((os ? OW : 0) + ob * LANES + gk)] : {Y_BITS{1'b0}};
+    end
+  endgenerate
+  always @(posedge clk) begin
+    if (!rst_n) begin
+      out_valid <= 1'b0; out_data <= {(LANES*Y_BITS){1'b0}}; os <= 1'b0; ob <= 0; ofull <= 2'b00;
+    end else begin
+      if (load) begin
+        out_valid <= 1'b1; out_data <= obeat;
+        if (ob_last) begin ob <= 0; os <= !os; end else ob <= ob + 1;
+      end else if (out_ready) out_valid <= 1'b0;
+      // Set by the engine's finished row, cleared by its last beat (never the same buffer).
+      ofull[0] <= (ofull[0] && !(load && ob_last && !os)) || (tok_done && !ws);
+      ofull[1] <= (ofull[1] && !(load && ob_last && os)) || (tok_done && ws);
+    end
+  end
+endmodule
+`default_nettype wire
