@@ -89,13 +89,14 @@ module llm2hls_attention #(
   localparam integer H = HEADS, HK = KV_HEADS, HD = HEAD_DIM, HDV = V_HEAD_DIM;
   localparam integer GROUP = H / HK;
   localparam integer QW = H * HD, KW = HK * HD, VW = HK * HDV, OW = H * HDV;  // row lengths
-  localparam integer QSLOTS = (CAUSAL != 0 && S == T) ? 2 : T;
-  localparam integer QSIZE = QSLOTS * QW, KSIZE = L * KW, VSIZE = L * VW, OSIZE = 2 * OW;
+  localparam integer QSLOTS = (CAUSAL != 0 && S == T && T > 3) ? 3 : T;
+  localparam integer OSLOTS = 4;  // output rows: up to three tokens in the pipeline, one leaving
+  localparam integer QSIZE = QSLOTS * QW, KSIZE = L * KW, VSIZE = L * VW, OSIZE = OSLOTS * OW;
   localparam integer QA = QSIZE > 1 ? $clog2(QSIZE) : 1;
   localparam integer KA = KSIZE > 1 ? $clog2(KSIZE) : 1;
   localparam integer VA = VSIZE > 1 ? $clog2(VSIZE) : 1;
   localparam integer OA = OSIZE > 1 ? $clog2(OSIZE) : 1;
-  localparam integer JA = L > 1 ? $clog2(L) : 1;
+  localparam integer JA = $clog2(2 * L);
   // Widths: |dot| <= HD * 2^(2 X_BITS - 2); Z <= L * 2^16; |acc| <= (2^15 + L) * 2^(X_BITS - 1).
   localparam integer DW = 2 * X_BITS + $clog2(HD + 1) + 1;
   localparam integer SW = DW + 16;            // dot * SCORE_M (15-bit unsigned)
@@ -120,27 +121,24 @@ module llm2hls_attention #(
   reg [X_BITS-1:0] qmem [0:QSIZE-1];  // QSLOTS q rows
   reg [X_BITS-1:0] kmem [0:KSIZE-1];  // k row j at j * KW
   reg [X_BITS-1:0] vmem [0:VSIZE-1];  // v row j at j * VW
-  reg [Y_BITS-1:0] obuf [0:OSIZE-1];  // two output rows
-  reg [31:0] tbuf [0:L-1];            // t_j of the current head
-  reg [16:0] ebuf [0:L-1];            // e_j of the current head
+  reg [Y_BITS-1:0] obuf [0:OSIZE-1];  // OSLOTS output rows
+  reg [31:0] tbuf [0:2*L-1];          // t_j of two heads (QK writes one, SOFT reads the other)
+  reg [16:0] ebuf [0:2*L-1];          // e_j of two heads (SOFT writes one, PV reads the other)
 
-  // ---- engine state (declared first: the writers look at tok)
-  localparam [2:0] S_IDLE = 3'd0, S_QK = 3'd1, S_EXP = 3'd2, S_RCP = 3'd3, S_PV = 3'd4;
-  reg [2:0] state;
-  integer tok;    // query being answered, 0 .. T - 1
-  integer qsr;    // its q slot
-  integer h, g, gi;  // head, its kv head, h mod GROUP
-  integer n;      // visible keys
-  integer j0;     // first key of the step
-  integer d0;     // first (v) head dim of the step
-  reg ws;         // output row buffer being written
+  // ---- the pipeline: three stages, each on its own head (heads in token order)
+  //   QK    KB * NB cycles: dots, t_j into tbuf[par], M
+  //   SOFT  NB + 1 cycles:  e_j into ebuf[par], Z; then recip(Z)
+  //   PV    KBV * NB cycles: sum p_j v_j, y into the token's output row
+  // A slot ends when all three are done; then each head moves one stage on.
+  integer started;   // tokens of the pass given to QK (the next one's index)
   wire pass_end;
 
   // ---- writers: k, v, q rows into the memories
   integer krow, kc, vrow, vc, qrow, qc, qsw;
+  wire [31:0] qk_tok_now = started == 0 ? 0 : started - 1;  // the token QK reads q of
   assign k_ready = krow < S;
   assign v_ready = vrow < S;
-  assign q_ready = qrow < T && qrow < tok + QSLOTS;
+  assign q_ready = qrow < T && qrow < qk_tok_now + QSLOTS;
   wire k_take = k_valid && k_ready, v_take = v_valid && v_ready, q_take = q_valid && q_ready;
   integer wl;
   always @(posedge clk) begin
@@ -152,7 +150,7 @@ module llm2hls_attention #(
   end
   always @(posedge clk) begin
     if (!rst_n || pass_end) begin
-      // A pass ends when its last query has read the memories: the writers start again at row 0.
+      // A pass ends when PV is done with its last head: the writers start again at row 0.
       krow <= 0; kc <= 0; vrow <= 0; vc <= 0; qrow <= 0; qc <= 0; qsw <= 0;
     end else begin
       if (k_take) begin
@@ -169,52 +167,75 @@ module llm2hls_attention #(
     end
   end
 
-  // ---- engine
-  reg [1:0] ofull;  // output row buffer holds a row not sent yet
-  // Key (and v) rows query tok needs (a continuous assignment: an always @* that reads no signal never runs).
-  wire signed [31:0] reach = tok + 1 + L - T;
+  // ---- stage registers: each holds one head (v), runs while busy
+  reg qk_v, qk_busy, sf_v, sf_busy, sf_rcp, pv_busy;
+  integer qk_h, qk_g, qk_gi, qk_n, qk_qs, qk_j0, qk_d0;
+  reg [1:0] qk_os, sf_os, pv_os;  // output row
+  reg qk_par, qk_lh, qk_lt;       // tbuf half; last head of its token; of the pass
+  reg signed [31:0] qk_mx;
+  integer sf_h, sf_g, sf_n, sf_j0;
+  reg sf_par, sf_lh, sf_lt;
+  reg signed [31:0] sf_mx;
+  reg [ZW-1:0] sf_z;
+  reg [16:0] sf_r;
+  reg [6:0] sf_kk;
+  integer pv_h, pv_g, pv_n, pv_j0, pv_d0;
+  reg pv_par, pv_lh, pv_lt;
+  reg [16:0] pv_r;
+  reg [6:0] pv_kk;
+
+  wire qk_last_j = qk_j0 + UN >= qk_n, qk_last_d = qk_d0 + UK >= HD;
+  wire sf_last_j = sf_j0 + UN >= sf_n;
+  wire pv_last_j = pv_j0 + UN >= pv_n, pv_last_d = pv_d0 + UK >= HDV;
+  wire qk_fin = qk_busy && qk_last_j && qk_last_d;
+  wire sf_fin = sf_busy && sf_rcp;
+  wire pv_fin = pv_busy && pv_last_j && pv_last_d;
+  wire adv = (!qk_busy || qk_fin) && (!sf_busy || sf_fin) && (!pv_busy || pv_fin);
+  wire tok_done = pv_fin && pv_lh;
+  assign pass_end = tok_done && pv_lt;
+
+  // Next token: its k and v rows, its q row, a free output row.
+  reg [OSLOTS-1:0] ofull, oinuse;  // row written and not sent yet; row of a token in the pipeline
+  reg [1:0] ws;                   // next token's output row
+  reg nqs_par;                    // tbuf half of the next head given to QK
+  integer nqs;                    // next token's q slot
+  wire signed [31:0] reach = started + 1 + L - T;
   wire signed [31:0] need = CAUSAL == 0 ? L : reach < 0 ? 0 : reach > L ? L : reach;
-  wire go = state == S_IDLE && krow >= need && vrow >= need && qrow > tok && !ofull[ws];
-  wire last_j = j0 + UN >= n;       // last key step of the phase
-  wire last_d = d0 + UK >= HD;      // last dim step of a dot
-  wire last_dv = d0 + UK >= HDV;    // last dim step of the output
-  wire tok_done = state == S_PV && last_j && last_dv && h == H - 1;
-  assign pass_end = tok_done && tok == T - 1;
+  wire go = started < T && krow >= need && vrow >= need && qrow > started && !ofull[ws] && !oinuse[ws];
+  wire next_head = qk_v && !qk_lh;  // QK's token has heads left
+  wire qk_load = adv && (next_head || go);
 
-  reg signed [31:0] mx;
-  reg [ZW-1:0] z;
-  reg [16:0] r;
-  reg [6:0] kk;
-
-  // q dims d0 .. d0 + UK - 1 of head h (zero past the head).
+  // ---- QK: q dims d0 .. d0 + UK - 1 of head qk_h (zero past the head)
   wire [UK*X_BITS-1:0] qvec;
   genvar gu, gk;
   generate
     for (gk = 0; gk < UK; gk = gk + 1) begin : qlane
-      assign qvec[gk*X_BITS +: X_BITS] = d0 + gk < HD ? qmem[qad(qsr * QW + h * HD + d0 + gk)] : {X_BITS{1'b0}};
+      assign qvec[gk*X_BITS +: X_BITS] = qk_d0 + gk < HD ? qmem[qad(qk_qs * QW + qk_h * HD + qk_d0 + gk)] : {X_BITS{1'b0}};
     end
   endgenerate
 
-  // Per key lane u (key j0 + u): QK partial dot, t_j, exp2_neg, p_j.
+  // Per key lane u: the QK dot and t_j (key qk_j0 + u), e_j (key sf_j0 + u), p_j (key pv_j0 + u).
   wire [UN*32-1:0] tvec;
   wire [UN*17-1:0] evec, pvec;
-  wire [UN-1:0] jvalid;
+  wire [UN-1:0] qk_jv, sf_jv, pv_jv;
   generate
     for (gu = 0; gu < UN; gu = gu + 1) begin : key
-      assign jvalid[gu] = j0 + gu < n;
+      assign qk_jv[gu] = qk_j0 + gu < qk_n;
+      assign sf_jv[gu] = sf_j0 + gu < sf_n;
+      assign pv_jv[gu] = pv_j0 + gu < pv_n;
       // part = sum over the step's UK dims (a chain of UK products).
       wire [(UK+1)*DW-1:0] chain /* verilator split_var */;
       assign chain[DW-1:0] = {DW{1'b0}};
       for (gk = 0; gk < UK; gk = gk + 1) begin : dim
-        wire [X_BITS-1:0] kx = jvalid[gu] && d0 + gk < HD ? kmem[kad((j0 + gu) * KW + g * HD + d0 + gk)] : {X_BITS{1'b0}};
+        wire [X_BITS-1:0] kx = qk_jv[gu] && qk_d0 + gk < HD ? kmem[kad((qk_j0 + gu) * KW + qk_g * HD + qk_d0 + gk)] : {X_BITS{1'b0}};
         wire [X_BITS-1:0] qx = qvec[gk*X_BITS +: X_BITS];
         wire signed [DW-1:0] pr = $signed({{(DW - X_BITS){qx[X_BITS-1]}}, qx}) * $signed({{(DW - X_BITS){kx[X_BITS-1]}}, kx});
         assign chain[(gk+1)*DW +: DW] = $signed(chain[gk*DW +: DW]) + pr;
       end
       wire signed [DW-1:0] part = chain[UK*DW +: DW];
       reg signed [DW-1:0] dot;  // the dot so far
-      wire signed [DW-1:0] dn = (d0 == 0 ? {DW{1'b0}} : dot) + part;
-      always @(posedge clk) if (state == S_QK) dot <= dn;
+      wire signed [DW-1:0] dn = (qk_d0 == 0 ? {DW{1'b0}} : dot) + part;
+      always @(posedge clk) if (qk_busy) dot <= dn;
       wire signed [SW-1:0] sp = {{16{dn[DW-1]}}, dn} * $signed({{DW{1'b0}}, SCORE_M_U});
       wire signed [SW+32:0] ss;
       llm2hls_round_shift #(.X_BITS(SW), .S_BITS(8), .LMAX(32)) rs_t (.x(sp), .s(SCORE_SHIFT_S), .y(ss));
@@ -222,61 +243,60 @@ module llm2hls_attention #(
       llm2hls_sat #(.X_BITS(SW + 33), .Y_BITS(32)) sat_t (.x(ss), .y(t));
       assign tvec[gu*32 +: 32] = t;
 
-      // exp2_neg(M - t_j), M >= t_j
-      wire [31:0] tj = tbuf[jad(j0 + gu)];
-      wire [32:0] a = {mx[31], mx} - {tj[31], tj};
+      // SOFT: exp2_neg(M - t_j), M >= t_j
+      wire [31:0] tj = tbuf[jad((sf_par ? L : 0) + sf_j0 + gu)];
+      wire [32:0] a = {sf_mx[31], sf_mx} - {tj[31], tj};
       wire [16:0] e;
       llm2hls_exp2_neg #(.A_BITS(33), .TABLE_FILE(EXP_FILE)) ex (.a(a), .y(e));
-      assign evec[gu*17 +: 17] = jvalid[gu] ? e : 17'd0;
+      assign evec[gu*17 +: 17] = sf_jv[gu] ? e : 17'd0;
 
-      // p_j = round_shift(e_j * r, kk + 1) <= 2^15
-      wire [33:0] er = ebuf[jad(j0 + gu)] * r;
-      wire signed [7:0] ps = {1'b0, kk} + 8'sd1;
+      // PV: p_j = round_shift(e_j * r, kk + 1) <= 2^15
+      wire [33:0] er = ebuf[jad((pv_par ? L : 0) + pv_j0 + gu)] * pv_r;
+      wire signed [7:0] ps = {1'b0, pv_kk} + 8'sd1;
       /* verilator lint_off UNUSEDSIGNAL */
       wire signed [35:0] pw;
       /* verilator lint_on UNUSEDSIGNAL */
       llm2hls_round_shift #(.X_BITS(35), .S_BITS(8), .LMAX(0)) rs_p (.x({1'b0, er}), .s(ps), .y(pw));
-      assign pvec[gu*17 +: 17] = jvalid[gu] ? pw[16:0] : 17'd0;
+      assign pvec[gu*17 +: 17] = pv_jv[gu] ? pw[16:0] : 17'd0;
     end
   endgenerate
 
-  // Running max and sum over the step's valid keys.
+  // Running max (QK) and sum (SOFT) over the step's valid keys.
   integer u;
   reg signed [31:0] mx_next;
   reg [ZW-1:0] z_next;
   always @* begin
-    mx_next = j0 == 0 ? MIN32 : mx;
-    z_next = j0 == 0 ? {ZW{1'b0}} : z;
+    mx_next = qk_j0 == 0 ? MIN32 : qk_mx;
+    z_next = sf_j0 == 0 ? {ZW{1'b0}} : sf_z;
     for (u = 0; u < UN; u = u + 1) begin
-      if (jvalid[u] && $signed(tvec[u*32 +: 32]) > mx_next) mx_next = $signed(tvec[u*32 +: 32]);
+      if (qk_jv[u] && $signed(tvec[u*32 +: 32]) > mx_next) mx_next = $signed(tvec[u*32 +: 32]);
       z_next = z_next + {{(ZW - 17){1'b0}}, evec[u*17 +: 17]};
     end
   end
   wire [16:0] rc_r;
   wire [6:0] rc_k;
-  llm2hls_recip #(.Z_BITS(ZW), .TABLE_FILE(RECIP_FILE)) rc (.z(z), .r(rc_r), .k(rc_k));
+  llm2hls_recip #(.Z_BITS(ZW), .TABLE_FILE(RECIP_FILE)) rc (.z(sf_z), .r(rc_r), .k(rc_k));
 
-  // Per v dim lane k (dim d0 + k): PV accumulation and y.
+  // PV, per v dim lane k (dim pv_d0 + k): the sum over the step's UN keys, y.
   wire [UK*Y_BITS-1:0] yvec;
   generate
     for (gk = 0; gk < UK; gk = gk + 1) begin : vdim
-      // pv = sum over the step's UN keys of p_j v_j[d].
       wire [(UN+1)*AW-1:0] chain /* verilator split_var */;
       assign chain[AW-1:0] = {AW{1'b0}};
       for (gu = 0; gu < UN; gu = gu + 1) begin : kv
-        wire [X_BITS-1:0] vx = jvalid[gu] && d0 + gk < HDV ? vmem[vad((j0 + gu) * VW + g * HDV + d0 + gk)] : {X_BITS{1'b0}};
+        wire [X_BITS-1:0] vx = pv_jv[gu] && pv_d0 + gk < HDV ? vmem[vad((pv_j0 + gu) * VW + pv_g * HDV + pv_d0 + gk)] : {X_BITS{1'b0}};
         wire signed [AW-1:0] pr = $signed({{(AW - 17){1'b0}}, pvec[gu*17 +: 17]}) * $signed({{(AW - X_BITS){vx[X_BITS-1]}}, vx});
         assign chain[(gu+1)*AW +: AW] = $signed(chain[gu*AW +: AW]) + pr;
       end
       wire signed [AW-1:0] pv = chain[UN*AW +: AW];
       reg signed [AW-1:0] acc;  // sum of p_j v_j[d] so far
-      wire signed [AW-1:0] an = (j0 == 0 ? {AW{1'b0}} : acc) + pv;
+      wire signed [AW-1:0] an = (pv_j0 == 0 ? {AW{1'b0}} : acc) + pv;
       wire signed [AW+Y_BITS:0] ys;
       llm2hls_round_shift #(.X_BITS(AW), .S_BITS(8), .LMAX(Y_BITS)) rs_y (.x(an), .s(OUT_SHIFT_S), .y(ys));
       wire signed [Y_BITS-1:0] y;
       llm2hls_sat #(.X_BITS(AW + Y_BITS + 1), .Y_BITS(Y_BITS)) sat_y (.x(ys), .y(y));
       assign yvec[gk*Y_BITS +: Y_BITS] = y;
-      always @(posedge clk) if (state == S_PV) acc <= an;
+      always @(posedge clk) if (pv_busy) acc <= an;
     end
   endgenerate
 
@@ -284,52 +304,74 @@ module llm2hls_attention #(
   integer bl;
   always @(posedge clk) begin
     for (bl = 0; bl < UN; bl = bl + 1) begin
-      if (state == S_QK && last_d && jvalid[bl]) tbuf[jad(j0 + bl)] <= tvec[bl*32 +: 32];
-      if (state == S_EXP && jvalid[bl]) ebuf[jad(j0 + bl)] <= evec[bl*17 +: 17];
+      if (qk_busy && qk_last_d && qk_jv[bl]) tbuf[jad((qk_par ? L : 0) + qk_j0 + bl)] <= tvec[bl*32 +: 32];
+      if (sf_busy && !sf_rcp && sf_jv[bl]) ebuf[jad((sf_par ? L : 0) + sf_j0 + bl)] <= evec[bl*17 +: 17];
     end
     for (bl = 0; bl < UK; bl = bl + 1)
-      if (state == S_PV && last_j && d0 + bl < HDV) obuf[oad((ws ? OW : 0) + h * HDV + d0 + bl)] <= yvec[bl*Y_BITS +: Y_BITS];
+      if (pv_busy && pv_last_j && pv_d0 + bl < HDV) obuf[oad(pv_os * OW + pv_h * HDV + pv_d0 + bl)] <= yvec[bl*Y_BITS +: Y_BITS];
   end
 
   always @(posedge clk) begin
     if (!rst_n) begin
-      state <= S_IDLE; tok <= 0; qsr <= 0; h <= 0; g <= 0; gi <= 0; n <= 0; j0 <= 0; d0 <= 0; ws <= 1'b0;
-      mx <= MIN32; z <= {ZW{1'b0}}; r <= 17'd0; kk <= 7'd0;
+      qk_v <= 1'b0; qk_busy <= 1'b0; sf_v <= 1'b0; sf_busy <= 1'b0; sf_rcp <= 1'b0; pv_busy <= 1'b0;
+      started <= 0; ws <= 2'd0; nqs <= 0; nqs_par <= 1'b0;
+      qk_h <= 0; qk_g <= 0; qk_gi <= 0; qk_n <= 0; qk_qs <= 0; qk_os <= 2'd0; qk_j0 <= 0; qk_d0 <= 0;
+      qk_par <= 1'b0; qk_lh <= 1'b0; qk_lt <= 1'b0; qk_mx <= MIN32;
+      sf_h <= 0; sf_g <= 0; sf_n <= 0; sf_os <= 2'd0; sf_j0 <= 0; sf_par <= 1'b0; sf_lh <= 1'b0; sf_lt <= 1'b0;
+      sf_mx <= MIN32; sf_z <= {ZW{1'b0}}; sf_r <= 17'd0; sf_kk <= 7'd0;
+      pv_h <= 0; pv_g <= 0; pv_n <= 0; pv_os <= 2'd0; pv_j0 <= 0; pv_d0 <= 0; pv_par <= 1'b0; pv_lh <= 1'b0; pv_lt <= 1'b0;
+      pv_r <= 17'd0; pv_kk <= 7'd0;
     end else begin
-      case (state)
-        S_IDLE: if (go) begin
-          state <= S_QK; n <= need; h <= 0; g <= 0; gi <= 0; j0 <= 0; d0 <= 0;
+      // QK steps: dims inner, keys outer.
+      if (qk_busy) begin
+        if (qk_last_d) begin
+          qk_mx <= mx_next; qk_d0 <= 0;
+          if (qk_last_j) begin qk_busy <= 1'b0; qk_j0 <= 0; end else qk_j0 <= qk_j0 + UN;
+        end else qk_d0 <= qk_d0 + UK;
+      end
+      // SOFT steps: keys, then the reciprocal.
+      if (sf_busy) begin
+        if (sf_rcp) begin sf_r <= rc_r; sf_kk <= rc_k; sf_busy <= 1'b0; sf_rcp <= 1'b0; end
+        else begin
+          sf_z <= z_next;
+          if (sf_last_j) begin sf_rcp <= 1'b1; sf_j0 <= 0; end else sf_j0 <= sf_j0 + UN;
         end
-        S_QK: if (last_d) begin
-          mx <= mx_next; d0 <= 0;
-          if (last_j) begin state <= S_EXP; j0 <= 0; end else j0 <= j0 + UN;
-        end else d0 <= d0 + UK;
-        S_EXP: begin
-          z <= z_next;
-          if (last_j) begin state <= S_RCP; j0 <= 0; end else j0 <= j0 + UN;
+      end
+      // PV steps: keys inner, dims outer (a dim block's y is final after its last key step).
+      if (pv_busy) begin
+        if (pv_last_j) begin
+          pv_j0 <= 0;
+          if (pv_last_d) begin pv_busy <= 1'b0; pv_d0 <= 0; end else pv_d0 <= pv_d0 + UK;
+        end else pv_j0 <= pv_j0 + UN;
+      end
+      if (adv) begin
+        // Each head moves one stage on.
+        pv_busy <= sf_v; pv_j0 <= 0; pv_d0 <= 0;
+        pv_h <= sf_h; pv_g <= sf_g; pv_n <= sf_n; pv_os <= sf_os; pv_par <= sf_par; pv_lh <= sf_lh; pv_lt <= sf_lt;
+        pv_r <= sf_fin ? rc_r : sf_r; pv_kk <= sf_fin ? rc_k : sf_kk;
+        sf_v <= qk_v; sf_busy <= qk_v; sf_rcp <= 1'b0; sf_j0 <= 0;
+        sf_h <= qk_h; sf_g <= qk_g; sf_n <= qk_n; sf_os <= qk_os; sf_par <= qk_par; sf_lh <= qk_lh; sf_lt <= qk_lt;
+        sf_mx <= qk_fin ? mx_next : qk_mx;
+        qk_v <= qk_load; qk_busy <= qk_load; qk_j0 <= 0; qk_d0 <= 0;
+        if (qk_load) begin
+          qk_par <= nqs_par; nqs_par <= !nqs_par;
+          qk_lh <= next_head ? qk_h + 1 == H - 1 : H == 1;
+          if (next_head) begin
+            qk_h <= qk_h + 1;
+            if (qk_gi + 1 == GROUP) begin qk_gi <= 0; qk_g <= qk_g + 1; end else qk_gi <= qk_gi + 1;
+          end else begin
+            // A new token: head 0.
+            qk_h <= 0; qk_g <= 0; qk_gi <= 0; qk_n <= need; qk_qs <= nqs; qk_os <= ws; qk_lt <= started == T - 1;
+            started <= started + 1; ws <= ws + 2'd1; nqs <= nqs + 1 == QSLOTS ? 0 : nqs + 1;
+          end
         end
-        S_RCP: begin r <= rc_r; kk <= rc_k; state <= S_PV; end
-        S_PV: if (last_j) begin
-          j0 <= 0;
-          if (last_dv) begin
-            d0 <= 0;
-            if (h == H - 1) begin
-              state <= S_IDLE; ws <= !ws;
-              tok <= tok == T - 1 ? 0 : tok + 1;
-              qsr <= tok == T - 1 || qsr + 1 == QSLOTS ? 0 : qsr + 1;
-            end else begin
-              state <= S_QK; h <= h + 1;
-              if (gi + 1 == GROUP) begin gi <= 0; g <= g + 1; end else gi <= gi + 1;
-            end
-          end else d0 <= d0 + UK;
-        end else j0 <= j0 + UN;
-        default: state <= S_IDLE;
-      endcase
+      end
+      if (pass_end) begin started <= 0; nqs <= 0; end
     end
   end
 
   // ---- output: the finished rows' beats, in order
-  reg os;         // row buffer being sent
+  reg [1:0] os;   // row being sent
   integer ob;     // its next beat
   localparam integer OB = (OW + LANES - 1) / LANES;
   wire load = ofull[os] && (!out_valid || out_ready);
@@ -337,20 +379,28 @@ module llm2hls_attention #(
   wire [LANES*Y_BITS-1:0] obeat;
   generate
     for (gk = 0; gk < LANES; gk = gk + 1) begin : olane
-      assign obeat[gk*Y_BITS +: Y_BITS] = ob * LANES + gk < OW ? obuf[oad((os ? OW : 0) + ob * LANES + gk)] : {Y_BITS{1'b0}};
+      assign obeat[gk*Y_BITS +: Y_BITS] = ob * LANES + gk < OW ? obuf[oad(os * OW + ob * LANES + gk)] : {Y_BITS{1'b0}};
     end
   endgenerate
+  reg [OSLOTS-1:0] oset, oclr, ouse, ofree;
+  always @* begin
+    oset = {OSLOTS{1'b0}}; oclr = {OSLOTS{1'b0}}; ouse = {OSLOTS{1'b0}}; ofree = {OSLOTS{1'b0}};
+    if (tok_done) begin oset[pv_os] = 1'b1; ofree[pv_os] = 1'b1; end
+    if (load && ob_last) oclr[os] = 1'b1;
+    if (adv && qk_load && !next_head) ouse[ws] = 1'b1;
+  end
   always @(posedge clk) begin
     if (!rst_n) begin
-      out_valid <= 1'b0; out_data <= {(LANES*Y_BITS){1'b0}}; os <= 1'b0; ob <= 0; ofull <= 2'b00;
+      out_valid <= 1'b0; out_data <= {(LANES*Y_BITS){1'b0}}; os <= 2'd0; ob <= 0;
+      ofull <= {OSLOTS{1'b0}}; oinuse <= {OSLOTS{1'b0}};
     end else begin
       if (load) begin
         out_valid <= 1'b1; out_data <= obeat;
-        if (ob_last) begin ob <= 0; os <= !os; end else ob <= ob + 1;
+        if (ob_last) begin ob <= 0; os <= os + 2'd1; end else ob <= ob + 1;
       end else if (out_ready) out_valid <= 1'b0;
-      // Set by the engine's finished row, cleared by its last beat (never the same buffer).
-      ofull[0] <= (ofull[0] && !(load && ob_last && !os)) || (tok_done && !ws);
-      ofull[1] <= (ofull[1] && !(load && ob_last && os)) || (tok_done && ws);
+      // A row is in use from its token's start to its end, then full until its last beat leaves.
+      ofull <= (ofull & ~oclr) | oset;
+      oinuse <= (oinuse & ~ofree) | ouse;
     end
   end
 endmodule
