@@ -20,26 +20,35 @@
 //
 // Input order: k, v and q are taken by three independent writers, each as
 // far ahead as the memories allow: k and v up to the pass's NEW_KEYS rows,
-// q up to 2 rows ahead of the query being answered when CAUSAL and
+// q up to min(3, TOKENS) rows (2 ahead of the query in QK) when CAUSAL and
 // NEW_KEYS == TOKENS (the C++ reads k_t, v_t, q_t, then answers t), all
-// TOKENS rows otherwise (the C++ reads every row first). The engine answers
-// query i as soon as its n_i k and v rows and its q row are in and an output
-// row buffer (two) is free, so no interleaving of independent producers
-// deadlocks it.
+// TOKENS rows otherwise (the C++ reads every row first). A query starts as soon as its
+// n_i k and v rows and its q row are in and one of four output rows is
+// free, so no interleaving of independent producers deadlocks the module.
+// A pass ends when PV is done with its last head; the writers then start
+// the next pass at row 0 (they wait for it once they hold a whole pass).
 //
-// Engine, per query head, with KB = ceil(HEAD_DIM / UK), KBV =
-// ceil(V_HEAD_DIM / UK), NB = max(1, ceil(n / UN)):
-//   QK   KB * NB cycles   UN keys x UK dims of q.k products a cycle; t_j, M
-//   EXP  NB cycles        UN exp2_neg a cycle; Z
-//   RCP  1 cycle          recip(Z)
-//   PV   KBV * NB cycles  UK dims x UN keys of p_j v_j[d] a cycle; y
-// one after the other, plus one cycle a token to start it, so
-//   cycles(token i) = 1 + HEADS * ((KB + KBV + 1) * NB_i + 1)
-// whenever its inputs are in and the output of token i - 1 (ceil(HEADS *
-// V_HEAD_DIM / LANES) beats) has left in that time. (The cost model plans
-// HEADS * KB * NB: QK and PV overlapped across heads; and whole heads per
-// step when UK >= HEAD_DIM, which this engine does not do.)
-// The memories are read asynchronously (LUTRAM / registers), UN*UK ports.
+// Engine: three stages, each on its own head, heads in order (t, h) over
+// the pass, numbered k = t * HEADS + h; with KB = ceil(HEAD_DIM / UK),
+// KBV = ceil(V_HEAD_DIM / UK), NB(k) = max(1, ceil(n_t / UN)):
+//   QK    KB * NB cycles   UN keys x UK dims of q.k a cycle: t_j, M
+//   SOFT  NB + 1 cycles    UN exp2_neg a cycle: e_j, Z; then recip(Z)
+//   PV    KBV * NB cycles  UK dims x UN keys of p_j v_j[d] a cycle: y
+// (UK * UN multipliers in QK and in PV). Head k is in QK during slot k, in
+// SOFT during slot k + 1, in PV during slot k + 2; a slot ends when its
+// stages are all done, so (inputs in time, output not backed up)
+//   slot(k) = max(KB * NB(k), NB(k - 1) + 1, KBV * NB(k - 2))
+// over the stages that hold a head, and token t's output row is complete
+// KBV * NB(t) cycles into slot t * HEADS + HEADS + 1; its cycles are
+//   end(t) - end(t - 1),  end(t) = sum_{k < tH+H+1} slot(k) + KBV * NB(t).
+// When KB >= KBV and KB >= 2 (and n_t does not fall with t, as in prefill
+// and encoders) every slot is its QK's KB * NB(k): a pass costs
+// sum_t HEADS * KB * NB_t, the cost model's headSteps * ceil(keys_t / UN),
+// plus the drain of the last two heads, each token shifted by two heads.
+// (The cost model's whole heads per step when UK >= HEAD_DIM are not built:
+// here KB = 1 and SOFT's NB + 1 sets the slot.)
+// The memories are read asynchronously (LUTRAM / registers): UN * UK read
+// ports on k and on v, LANES write ports.
 `default_nettype none
 module llm2hls_attention #(
   parameter integer TOKENS = 4,

@@ -27,15 +27,14 @@ const PASSES = 2;
 const CASES: [string, Case][] = [
   ['causal MHA, 2 heads of 8, 5 tokens, lanes 1, int16',
     { T: 5, S: 5, H: 2, Hk: 2, hd: 8, hdv: 8, causal: true, lanes: 1, uk: 1, un: 1, xBits: 16, fx: 12, fy: 12 }],
-  ['causal GQA, 4 heads on 2 kv heads, lanes 2, UK 2, UN 2, int8',
-    { T: 5, S: 5, H: 4, Hk: 2, hd: 4, hdv: 4, causal: true, lanes: 2, uk: 2, un: 2, xBits: 8, fx: 4, fy: 4 }],
+
   ['bidirectional, lanes 3, UK 4, UN 3 (dividing nothing), heads of 6, v heads of 5, int16',
     { T: 4, S: 4, H: 2, Hk: 2, hd: 6, hdv: 5, causal: false, lanes: 3, uk: 4, un: 3, xBits: 16, fx: 11, fy: 12 }],
   // (With UK 4 its 6-beat q rows would come slower than its tokens compute.)
   ['causal MHA, lanes 3 (not dividing the head dim 8), UK 2, UN 3 (not dividing the keys), int8',
     { T: 5, S: 5, H: 2, Hk: 2, hd: 8, hdv: 8, causal: true, lanes: 3, uk: 2, un: 3, xBits: 8, fx: 4, fy: 3 }],
-  ['causal, 4 queries on 3 keys (the first sees none), GQA, int16',
-    { T: 4, S: 3, H: 2, Hk: 1, hd: 4, hdv: 4, causal: true, lanes: 2, uk: 3, un: 2, xBits: 16, fx: 12, fy: 12 }],
+  ['causal GQA, 4 heads on 2 kv heads, 6 queries on 5 keys (the first sees none), lanes 2, UK 3, UN 2, int8',
+    { T: 6, S: 5, H: 4, Hk: 2, hd: 4, hdv: 4, causal: true, lanes: 2, uk: 3, un: 2, xBits: 8, fx: 4, fy: 4 }],
 ];
 
 /** The score multiplier as calibrate.ts makes it: scale · log2(e) · 2^(16 − fq − fk). */
@@ -135,7 +134,7 @@ describe('llm2hls_attention = attention_q, bit for bit', () => {
         }
       }
       expect(got).toEqual(planned);
-      if (ci === 2) {
+      if (ci === CASES.length - 1) {
         const ic = await simulate(mod, beats, [want], { seed: 5, inGap: 30, outStall: 40, files, simulator: 'icarus' });
         expect(beatsToRows(ic.beats[0], OW, c.lanes, c.xBits)).toEqual(y);
       }
@@ -147,6 +146,6 @@ describe('llm2hls_attention = attention_q, bit for bit', () => {
       expect(await icarus('llm2hls_attention', paramsOf(c))).toBe('');
     }
     expect(await lint('llm2hls_attention', { ...paramsOf(CASES[0][1]), PAST: 2, CACHE_LEN: 7 })).toMatch(/past_gt_0_is_not_built/);
-    expect(await yosysSynth('llm2hls_attention', paramsOf(CASES[1][1]), files, { coarse: true })).toMatch(/Number of cells:\s+[1-9]/);
+    expect(await yosysSynth('llm2hls_attention', paramsOf(CASES[0][1]), files, { coarse: true })).toMatch(/Number of cells:\s+[1-9]/);
   }, 120_000);
 });
