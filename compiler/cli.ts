@@ -22,7 +22,7 @@ import { printGraph } from './graph-text.js';
 import { DEFAULT_DEVICE, deviceByName, deviceNames } from './devices/index.js';
 import { progressBar, stepProgress } from './progress.js';
 import { compileModel, toolVersion } from '../backend-hls/compile.js';
-import { TargetName } from '../backend-hls/dialect.js';
+import type { ProjectTarget } from '../backend-hls/compile.js';
 import { SimMode, simulate } from '../runtime/csim.js';
 import { DEFAULT_PRECISION, PRECISIONS, PrecisionName } from './numerics/precision.js';
 import { generate } from './generate.js';
@@ -133,10 +133,10 @@ function buildProgram(out: (s: string) => void): Command {
     });
 
   program.command('compile')
-    .description('compile a model into an HLS C++ project (Vitis HLS or Bambu): kernels, testbench, weights, Makefile, TCL')
+    .description('compile a model into an HLS C++ project (Vitis HLS or Bambu: kernels, testbench, weights, Makefile, TCL) or a Verilog project (--target rtl: Verilator harness, Makefile)')
     .argument('<model>', 'ONNX model file')
     .requiredOption('-o, --out <dir>', 'project directory to write (replaced atomically)')
-    .addOption(new Option('--target <t>', 'HLS tool').choices(['vitis', 'bambu']).default('vitis'))
+    .addOption(new Option('--target <t>', 'what to generate: Vitis HLS or Bambu C++, or Verilog (rtl)').choices(['vitis', 'bambu', 'rtl']).default('vitis'))
     .addOption(deviceOption())
     .addOption(precisionOption(DEFAULT_PRECISION, 'numeric precision (w8a16: the hardware default; fp32 to check structure)'))
     .option('--config <file>', 'JSON overrides: precision, parallelism, fifoDepth, weightPlacement per model / layer type / layer')
@@ -149,7 +149,7 @@ function buildProgram(out: (s: string) => void): Command {
       let result;
       try {
         result = await compileModel(model, opts.out, {
-          target: opts.target as TargetName, device: opts.device, precision: opts.precision, config: opts.config, calibrate: opts.calibrate,
+          target: opts.target as ProjectTarget, device: opts.device, precision: opts.precision, config: opts.config, calibrate: opts.calibrate,
           bindings: parseBindings(opts.bind), force: opts.force, onProgress: progress.update,
         });
       } finally {
@@ -159,7 +159,8 @@ function buildProgram(out: (s: string) => void): Command {
       else {
         out(`${result.dir}: ${result.target} project, top function ${result.top}, ${result.kernels} kernels (${result.tasks} tasks), ${formatBytes(result.weightBytes)} of weights`);
         for (const w of result.warnings) console.error(chalk.yellow(`llm2hls: note: ${w}`));
-        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: ${selfCommand()} sim ${shellArg(opts.out)} --mode csim --inputs ${shellArg(path.join(opts.out, 'csim', 'sample'))} --out ${shellArg(path.join(opts.out, 'sim-out'))}`));
+        const [mode, sample] = result.target === 'rtl' ? ['verilator', 'sim'] : ['csim', 'csim'];
+        out(chalk.dim(`compiled ${model} (${result.precision}, ${result.device}) in ${result.seconds.toFixed(2)} s; next: ${selfCommand()} sim ${shellArg(opts.out)} --mode ${mode} --inputs ${shellArg(path.join(opts.out, sample, 'sample'))} --out ${shellArg(path.join(opts.out, 'sim-out'))}`));
       }
     });
 

@@ -105,7 +105,7 @@ export const OPT = {
   bindings: { api: 'bindings', cli: '--bind' },
 } as const satisfies Record<string, OptionNames>;
 
-export const TARGETS = ['vitis', 'bambu'] as const;
+export const TARGETS = ['vitis', 'bambu', 'rtl'] as const;
 export const SIM_MODES = ['csim', 'csim-threads', 'verilator', 'cocotb'] as const;
 
 /** The model path an entry point takes. */
