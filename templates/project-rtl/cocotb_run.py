@@ -18,6 +18,7 @@ says why), 2 usage, 3 cocotb missing, 4 iverilog missing, 5 build failed.
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -90,6 +91,8 @@ def main():
         os.remove(result)  # a stale result must not pass for this run's
 
     runner = get_runner("icarus")
+    if not args.verbose:
+        runner.log.setLevel(logging.ERROR)  # its notes ("Skipping compilation") would be the only terminal output
     stamp_file = os.path.join(build_dir, "llm2hls-build.json")
     s = stamp(args, sources)
     old = open(stamp_file).read() if os.path.exists(stamp_file) else None

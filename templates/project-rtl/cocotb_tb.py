@@ -46,11 +46,14 @@ def hex_beat(value, width):
     return format(value, "0%dx" % (8 * ((width + 31) // 32)))
 
 
-def port(dut, name):
+def port(dut, name, width=None):
     try:
-        return getattr(dut, name)
+        sig = getattr(dut, name)
     except AttributeError:
         raise AssertionError("the design has no port %s" % name) from None
+    if width is not None and len(sig) != width:
+        raise AssertionError("%s is %d bits, the description says %d" % (name, len(sig), width))
+    return sig
 
 
 def bit(sig):
@@ -95,14 +98,14 @@ async def run(dut, desc):
         ins.append({
             "name": s["name"], "width": s["width"], "beats": read_beats(s["file"], s["width"]),
             "valid": port(dut, s["name"] + "_valid"), "ready": port(dut, s["name"] + "_ready"),
-            "data": port(dut, s["name"] + "_data"), "next": 0, "pending": False, "driven": False,
+            "data": port(dut, s["name"] + "_data", s["width"]), "next": 0, "pending": False, "driven": False,
         })
     outs = []
     for s in desc["outputs"]:
         outs.append({
             "name": s["name"], "width": s["width"], "want": int(s["beats"]),
             "valid": port(dut, s["name"] + "_valid"), "ready": port(dut, s["name"] + "_ready"),
-            "data": port(dut, s["name"] + "_data"), "got": 0, "rdy": False,
+            "data": port(dut, s["name"] + "_data", s["width"]), "got": 0, "rdy": False,
         })
     clk, rst_n = port(dut, desc["clock"]), port(dut, desc["reset"])
 
@@ -112,7 +115,7 @@ async def run(dut, desc):
         s["data"].value = 0
     for s in outs:
         s["ready"].value = 0
-    Clock(clk, 10, unit="ns").start(start_high=False)
+    Clock(clk, 10, unit="ns", impl="gpi").start(start_high=False)
     # Two rising edges in reset, as tb.cpp; released between edges.
     for _ in range(2):
         await RisingEdge(clk)
@@ -151,13 +154,14 @@ async def run(dut, desc):
                 last_out = cycle
         if any(took) and first_in is None:
             first_in = cycle
-        await RisingEdge(clk)
+        # The rising edge performs the transfers; the next drive comes at the falling edge
+        # (one trigger a cycle fewer than awaiting both edges).
+        await FallingEdge(clk)
         for s, t in zip(ins, took):
             if t:
                 s["pending"] = False
                 s["next"] += 1
         cycle += 1
-        await FallingEdge(clk)
 
     with open(desc["out"], "w") as f:
         f.writelines(lines)

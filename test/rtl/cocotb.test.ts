@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { beatsToRows, rowsToBeats } from '../../backend-rtl/rom.js';
 import { CocotbError, cocotbPython, runCocotb, type CocotbOptions } from '../../runtime/cocotb.js';
@@ -101,7 +102,7 @@ describe('cocotb + Icarus: llm2hls_add, 4 lanes', () => {
   }, 60_000);
 });
 
-describe('cocotb: the environment, one line each', () => {
+describe('cocotb: errors, one line each', () => {
   const wrapper = (body: string) => {
     const f = path.join(WORK, `python-${runs++}.sh`);
     fs.writeFileSync(f, `#!/bin/sh\n${body}\n`, { mode: 0o755 });
@@ -117,6 +118,20 @@ describe('cocotb: the environment, one line each', () => {
     expect(err.message).toMatch(/^cocotb: llm2hls_add: cocotb is not installed for .*: run scripts\/setup\.sh --test/);
     expect(err.message).not.toMatch(/\n/);
   });
+  it('a description that does not match the ports', async () => {
+    const err = await runCocotb(options({ outputs: [{ name: 'out', width: 16, beats: BEATS }] })).catch((e: unknown) => e) as Error;
+    expect(err.message).toBe(`cocotb: llm2hls_add: out_data is ${OUT_W} bits, the description says 16`);
+  }, 60_000);
+  it('the wall-clock timeout ends the run, simulator included', async () => {
+    const o = options({ outStall: 100, maxCycles: 100_000_000 }, { timeoutMs: 2500 });
+    const t0 = Date.now();
+    const err = await runCocotb(o).catch((e: unknown) => e) as Error;
+    expect(err.message).toMatch(/^cocotb: llm2hls_add did not finish within 2500 ms/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    // No vvp of this run left behind (its process group was killed).
+    const { stdout } = await execa('ps', ['-eo', 'args'], { reject: false });
+    expect(stdout.split('\n').filter((l) => l.includes('vvp') && l.includes(BUILD))).toEqual([]);
+  }, 60_000);
   it('no iverilog on PATH: says to install Icarus Verilog', async () => {
     const err = await runCocotb(options({}, { python: wrapper(`PATH=/nonexistent exec ${cocotbPython()} "$@"`) })).catch((e: unknown) => e) as Error;
     expect(err.message).toMatch(/^cocotb: llm2hls_add: iverilog not found: install Icarus Verilog/);
