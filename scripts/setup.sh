@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0 want_link=0
+cocotb_version=2.1.0   # the newest cocotb 2.x on PyPI; runtime/cocotb.ts needs 2.x (cocotb_tools.runner)
 for arg in "$@"; do
   case "$arg" in
     --test) want_tests=1 ;;
@@ -32,6 +33,11 @@ apt_pkgs=()
 if [ "$want_tests" = 1 ]; then
   for p in verilator iverilog yosys; do dpkg -s "$p" >/dev/null 2>&1 || apt_pkgs+=("$p"); done
 fi
+# cocotb (in .venv, below) needs python3 with venv; Debian ships venv's ensurepip apart.
+if [ "$want_tests" = 1 ]; then
+  if ! command -v python3 >/dev/null; then apt_pkgs+=(python3 python3-venv)
+  elif ! python3 -c 'import ensurepip' >/dev/null 2>&1; then apt_pkgs+=(python3-venv); fi
+fi
 command -v g++ >/dev/null || apt_pkgs+=(g++)
 command -v make >/dev/null || apt_pkgs+=(make)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
@@ -41,6 +47,33 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
       || die "could not install ${apt_pkgs[*]}; run: sudo apt-get install ${apt_pkgs[*]}"
   else
     die "missing Debian packages ${apt_pkgs[*]}; run: sudo apt-get install ${apt_pkgs[*]}"
+  fi
+fi
+
+# cocotb 2.x for the cocotb testbench (runtime/cocotb.ts), in the project's own
+# virtual environment: nothing goes into the system Python. Only cocotb (and
+# what it pulls in), to keep CI's install short.
+if [ "$want_tests" = 1 ]; then
+  if [ ! -x .venv/bin/python ]; then
+    say "creating the Python virtual environment .venv (python3 -m venv .venv)"
+    rm -rf .venv
+    python3 -m venv .venv || die "python3 -m venv .venv failed; run: sudo apt-get install python3-venv"
+  fi
+  have=$(.venv/bin/python -c 'import cocotb; print(cocotb.__version__)' 2>/dev/null || true)
+  if [ "$have" != "$cocotb_version" ]; then
+    say "installing cocotb $cocotb_version into .venv (pip install cocotb==$cocotb_version)"
+    .venv/bin/python -m pip install -q --disable-pip-version-check "cocotb==$cocotb_version" \
+      || die "could not install cocotb==$cocotb_version into .venv; check that PyPI is reachable"
+  fi
+  # cocotb loads libpython into the simulator; Debian keeps the shared library in its own package.
+  if ! .venv/bin/python -c 'import sys, find_libpython; sys.exit(find_libpython.find_libpython() is None)' 2>/dev/null; then
+    libpy=libpython$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "installing Debian package $libpy (the shared libpython cocotb needs)"
+      apt-get install -y -q "$libpy" >/dev/null 2>&1 || die "could not install $libpy; run: sudo apt-get install $libpy"
+    else
+      die "cocotb needs the shared libpython; run: sudo apt-get install $libpy"
+    fi
   fi
 fi
 
