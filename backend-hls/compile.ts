@@ -295,7 +295,7 @@ function writeQuantSpec(root: string, spec: QuantSpec | undefined): void {
 /** What `sim --mode verilator` needs to know of an RTL project. */
 function rtlManifest(p: RtlProject): object {
   return {
-    module: p.top.module, maxCycles: p.maxCycles, idleLimit: p.idleLimit,
+    module: p.top.module, estimateCycles: p.estimateCycles, maxCycles: p.maxCycles, idleLimit: p.idleLimit,
     inputs: p.top.inputs, outputs: p.top.outputs, fifos: p.top.fifos, gearboxes: p.top.gearboxes, kernels: p.top.kernels,
   };
 }

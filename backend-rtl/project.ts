@@ -25,6 +25,8 @@ export interface RtlProject {
   /** The cycle bound every simulation of this project gets (from the estimate). */
   maxCycles: number;
   idleLimit: number;
+  /** `llm2hls estimate`'s latency.cycles of the design (0 when the planner could not plan it). */
+  estimateCycles: number;
 }
 
 /** Every simulation ends: four times the estimated pass plus a margin for fill, then exit 5. */
@@ -70,5 +72,5 @@ export function rtlProject(emit: EmitResult, o: {
   files['sim/harness.cpp'] = o.render('project-rtl/harness.cpp.hbs', hctx);
   files.Makefile = o.render('project-rtl/Makefile.hbs', hctx);
   files['README.md'] = o.render('project-rtl/README.md.hbs', hctx);
-  return { top, instances, files, maxCycles, idleLimit };
+  return { top, instances, files, maxCycles, idleLimit, estimateCycles: o.estimateCycles };
 }

@@ -165,19 +165,20 @@ function buildProgram(out: (s: string) => void): Command {
     });
 
   program.command('sim')
-    .description('simulate a compiled project (csim: g++ C simulation; csim-threads: one thread per task, FIFOs bounded to their depths, deadlock watchdog) and check it against the golden model (exit 6 on a miss)')
+    .description('simulate a compiled project (csim: g++ C simulation; csim-threads: one thread per task, FIFOs bounded to their depths, deadlock watchdog; verilator: cycle-accurate simulation of a --target rtl project) and check it against the golden model (exit 6 on a miss)')
     .argument('<dir>', 'project directory written by llm2hls compile')
     .addOption(new Option('--mode <m>', 'simulation').choices(['csim', 'csim-threads', 'verilator', 'cocotb']).default('csim'))
     .requiredOption('--inputs <dir>', 'folder with input_0.pb, input_1.pb ... in graph-input order')
     .requiredOption('--out <dir>', 'folder to write output_0.pb ... into')
     .option('--model <file>', 'model for the golden reference (default: the one the project was compiled from; it must be that model)')
     .option('--tol <x>', 'fp32: largest error passed, relative to the output scale (default 1e-3); fixed point passes only bit-exact')
+    .option('--trace <file>', 'verilator: write a VCD wave of the run')
     .option('--json', 'print the figures and the verdict as JSON')
-    .action(async (dir: string, opts: { mode: string; inputs: string; out: string; model?: string; tol?: string; json?: boolean }) => {
+    .action(async (dir: string, opts: { mode: string; inputs: string; out: string; model?: string; tol?: string; trace?: string; json?: boolean }) => {
       const tol = opts.tol === undefined ? undefined : Number(opts.tol);
       if (tol !== undefined && !(tol >= 0 && Number.isFinite(tol) && opts.tol!.trim() !== '')) throw new UserError(`--tol ${opts.tol}: expected a non-negative number (relative to the output scale)`);
       const step = process.stderr.isTTY ? (s: string) => process.stderr.write(chalk.dim(`${s}...\n`)) : undefined;
-      const result = await simulate(dir, { mode: opts.mode as SimMode, inputs: opts.inputs, out: opts.out, model: opts.model, tol, onStep: step });
+      const result = await simulate(dir, { mode: opts.mode as SimMode, inputs: opts.inputs, out: opts.out, model: opts.model, tol, trace: opts.trace, onStep: step });
       if (opts.json) {
         // One JSON object: the result carries the verdict (passed, failure); the one line still goes to stderr.
         out(JSON.stringify(result, null, 2));
@@ -193,6 +194,13 @@ function buildProgram(out: (s: string) => void): Command {
             : `max error ${o.maxAbsError.toExponential(3)} (${o.maxRelError!.toExponential(3)} of the output scale), cosine ${o.cosine!.toFixed(6)}${o.top1 === undefined ? '' : `, top-1 ${(o.top1 * 100).toFixed(1)}%`}`;
           const exact = o.mismatches === undefined ? '' : o.mismatches === 0 ? '; bit-exact with the quantized golden model' : `; ${o.mismatches} element(s) differ from the quantized golden model (up to ${o.maxLsbError} LSB)`;
           out(`${printable(o.name)}: [${o.shape.join(', ')}] -> ${o.file}  ${figures}${exact}`);
+        }
+        if (result.rtl) {
+          const r = result.rtl;
+          out(`cycles: ${r.cycles} simulated (first input beat to last output beat), ${r.estimateCycles} estimated${r.ratio === undefined ? '' : ` (simulated / estimated ${r.ratio.toFixed(3)})`}`);
+          const busiest = [...r.kernels].sort((a, b) => b.busy - a.busy).slice(0, 3).map((k) => `${k.name} ${k.busy} busy / ${k.stalled} stalled`);
+          const fullest = [...r.fifos].sort((a, b) => b.maxOccupancy / b.depth - a.maxOccupancy / a.depth).slice(0, 3).map((f) => `${f.name} ${f.maxOccupancy}/${f.depth}`);
+          out(chalk.dim(`busiest kernels: ${busiest.join(', ')}; fullest FIFOs (beats): ${fullest.join(', ')}; all in --json and ${r.log}`));
         }
         const criterion = result.tolerance === undefined ? 'bit-exact' : `within ${result.tolerance} of the output scale`;
         out(chalk.dim(`${result.mode} (${result.precision}) of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}; ${result.passed ? `passed (${criterion})` : 'FAILED'}`));

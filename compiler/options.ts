@@ -142,6 +142,7 @@ export function checkSimOptions(dir: unknown, options: unknown): void {
   requiredString(o.inputs, OPT.inputs, 'a folder with input_0.pb ...');
   requiredString(o.out, OPT.out, 'a folder to write output_0.pb ... into');
   optionalString(o.model, { api: 'model', cli: '--model' }, 'the path of an ONNX model');
+  optionalString(o.trace, { api: 'trace', cli: '--trace' }, 'a file to write the wave into');
   if (o.tol !== undefined && !(typeof o.tol === 'number' && o.tol >= 0 && Number.isFinite(o.tol))) {
     throw new UserError(`${named(OPT.tol)}: got ${shown(o.tol)}; expected a non-negative number (relative to the output scale)`);
   }

@@ -30,6 +30,7 @@ import { decodeOutput, encodeInput } from '../backend-hls/raw-io.js';
 import { runQuantized } from '../compiler/numerics/quant-interpreter.js';
 import { loadFused } from '../compiler/numerics/run-quantized.js';
 import { attachGraphWeights, specFromJSON } from '../compiler/numerics/spec.js';
+import { RtlFifoStats, RtlKernelStats, runVerilator } from './verilator.js';
 
 export type SimMode = 'csim' | 'csim-threads' | 'verilator' | 'cocotb';
 
@@ -49,6 +50,10 @@ export interface SimOptions {
   stallMs?: number;
   /** fp32: the largest error, relative to each output's scale (max |reference|), that passes (default 1e-3). */
   tol?: number;
+  /** verilator: write a VCD wave of the run to this file. */
+  trace?: string;
+  /** Extra environment for the simulation (LLM2HLS_IN_GAP, LLM2HLS_OUT_STALL, LLM2HLS_SEED of the RTL harness). */
+  env?: Record<string, string>;
   onStep?: (step: string) => void;
 }
 
@@ -86,6 +91,8 @@ export interface SimResult {
   buildSeconds: number;
   runSeconds: number;
   outputs: OutputComparison[];
+  /** verilator: cycles from the first input beat to the last output beat, against the estimate; per-kernel and per-FIFO statistics. */
+  rtl?: { cycles: number; estimateCycles: number; ratio?: number; kernels: RtlKernelStats[]; fifos: RtlFifoStats[]; log: string };
 }
 
 interface Manifest {
@@ -96,6 +103,7 @@ interface Manifest {
   model: { path: string; fingerprint?: string; bindings: Record<string, number> };
   inputs: IoInput[];
   outputs: IoOutput[];
+  rtl?: { estimateCycles?: number };
 }
 
 /** csim-threads: the FIFOs deadlocked; `report` is the watchdog's account (blocked tasks, full streams). */
@@ -121,7 +129,7 @@ export function readManifest(dir: string): Manifest {
   } catch {
     throw new UserError(`${dir}: not a compiled llm2hls project (no readable manifest.json); run llm2hls compile first`);
   }
-  if (m.format !== 'llm2hls-hls-project') throw new UserError(`${dir}: manifest.json is not an llm2hls HLS project manifest`);
+  if (m.format !== 'llm2hls-hls-project' && m.format !== 'llm2hls-rtl-project') throw new UserError(`${dir}: manifest.json is not an llm2hls HLS project manifest`);
   return m;
 }
 
@@ -198,11 +206,14 @@ function verdict(outputs: readonly OutputComparison[], tol: number): string | un
 export async function simulate(dir: string, options: SimOptions): Promise<SimResult> {
   checkSimOptions(dir, options);
   const mode = options.mode ?? 'csim';
-  if (mode !== 'csim' && mode !== 'csim-threads') throw new UserError(`sim --mode ${mode}: RTL simulation (verilator, cocotb) is not built yet; use --mode csim`, 4);
-  const threads = mode === 'csim-threads';
-  const binary = threads ? 'build/csim-threads' : 'build/csim';
   const root = path.resolve(dir);
   const manifest = readManifest(root);
+  const rtlMode = mode === 'verilator' || mode === 'cocotb';
+  const rtlProject = manifest.format === 'llm2hls-rtl-project';
+  if (rtlMode && !rtlProject) throw new UserError(`${dir}: an HLS C++ project (--target ${manifest.target}); --mode ${mode} simulates Verilog: compile with --target rtl, or use --mode csim`);
+  if (!rtlMode && rtlProject) throw new UserError(`${dir}: a Verilog project (--target rtl); simulate it with --mode verilator`);
+  if (mode === 'cocotb') throw new UserError('sim --mode cocotb: the cocotb testbench of whole designs is not built yet; use --mode verilator', 4);
+  if (options.trace !== undefined && mode !== 'verilator') throw new UserError(`trace (--trace) needs --mode verilator`);
   const fixedPoint = manifest.precision !== 'fp32';
   if (options.tol !== undefined) {
     if (!(options.tol >= 0) || !Number.isFinite(options.tol)) throw new UserError(`tol (--tol) ${options.tol}: expected a non-negative number (relative to the output scale)`);
@@ -223,41 +234,24 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   await requireTool('make', 'g++ and make');
 
   // The inputs go to a folder of their own (csim/in is the user's); `make csim CSIM_IN=csim/sim-inputs` reruns them.
-  const inDir = path.join(root, 'csim', 'sim-inputs');
-  const outDir = path.join(root, 'csim', 'out');
+  const simDir = path.join(root, rtlProject ? 'sim' : 'csim');
+  const inDir = path.join(simDir, 'sim-inputs');
+  const outDir = path.join(simDir, 'out');
   fs.rmSync(inDir, { recursive: true, force: true });
   fs.mkdirSync(inDir, { recursive: true });
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   manifest.inputs.forEach((spec, i) => fs.writeFileSync(path.join(inDir, spec.file), raws[i]));
 
-  const makeArgs = ['--no-print-directory', 'CSIM_IN=csim/sim-inputs', 'CSIM_OUT=csim/out', ...(options.extraCxxFlags ? [`EXTRA_CXXFLAGS=${options.extraCxxFlags}`] : [])];
-  options.onStep?.(`building ${mode} (g++)`);
-  const t0 = performance.now();
-  const build = await execa('make', [...makeArgs, binary], { cwd: root, reject: false, all: true });
-  const buildSeconds = (performance.now() - t0) / 1000;
-  const log = path.join(root, 'csim', threads ? 'build-threads.log' : 'build.log');
-  fs.writeFileSync(log, String(build.all ?? ''));
-  if (build.exitCode !== 0) {
-    const first = String(build.all ?? '').split('\n').find((l) => /error/i.test(l)) ?? `make exited with ${build.exitCode}`;
-    throw new UserError(`csim build failed: ${first.trim()} (full log: ${log})`);
-  }
-  options.onStep?.(`running ${mode}`);
-  const t1 = performance.now();
-  const env = threads && options.stallMs ? { LLM2HLS_STALL_MS: String(Math.max(1, Math.round(options.stallMs))) } : undefined;
-  const run = await execa('make', [...makeArgs, mode], { cwd: root, reject: false, all: true, env });
-  const runSeconds = (performance.now() - t1) / 1000;
-  const runLog = path.join(root, 'csim', threads ? 'run-threads.log' : 'run.log');
-  fs.writeFileSync(runLog, String(run.all ?? ''));
-  if (run.exitCode !== 0) {
-    const lines = String(run.all ?? '').split('\n');
-    const at = lines.findIndex((l) => l.includes('llm2hls csim-threads: DEADLOCK'));
-    if (threads && at >= 0) throw new DeadlockError(lines.slice(at).filter((l) => l.trim() && !/^make(\[\d+\])?:/.test(l)).join('\n'), runLog);
-    const last = lines.filter((l) => l.trim() && !l.startsWith('make')).pop() ?? '';
-    throw new UserError(`${mode} run failed (exit ${run.exitCode}): ${last.trim()} (log: ${runLog})`);
-  }
+  let buildSeconds: number, runSeconds: number, rtl: SimResult['rtl'];
+  if (rtlProject) {
+    const r = await runVerilator(root, inDir, outDir, { trace: options.trace, onStep: options.onStep, env: options.env });
+    ({ buildSeconds, runSeconds } = r);
+    const estimate = manifest.rtl?.estimateCycles ?? 0;
+    rtl = { cycles: r.cycles, estimateCycles: estimate, ratio: estimate > 0 ? r.cycles / estimate : undefined, kernels: r.kernels, fifos: r.fifos, log: r.log };
+  } else ({ buildSeconds, runSeconds } = await runCsim(root, mode, options));
 
-  const decoded = manifest.outputs.map((spec) => decodeOutput(spec, fs.readFileSync(path.join(outDir, spec.file)), `csim output ${spec.file}`));
+  const decoded = manifest.outputs.map((spec) => decodeOutput(spec, fs.readFileSync(path.join(outDir, spec.file)), `${mode} output ${spec.file}`));
   const named: NamedOutput[] = manifest.outputs.map((spec, i) => ({ name: spec.name, tensor: decoded[i].values }));
 
   let reference = 'none';
@@ -307,6 +301,38 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   const failure = miss && `${miss}; nothing written to ${options.out} (the design's raw outputs are in ${path.relative(process.cwd(), outDir) || outDir})`;
   return {
     dir: root, mode, reference, precision: manifest.precision, bitExact, passed: failure === undefined,
-    tolerance: fixedPoint ? undefined : tol, failure, buildSeconds, runSeconds, outputs,
+    tolerance: fixedPoint ? undefined : tol, failure, buildSeconds, runSeconds, outputs, ...(rtl ? { rtl } : {}),
   };
+}
+
+/** Builds and runs the project's C simulation (make csim / csim-threads) on csim/sim-inputs into csim/out. */
+async function runCsim(root: string, mode: SimMode, options: SimOptions): Promise<{ buildSeconds: number; runSeconds: number }> {
+  const threads = mode === 'csim-threads';
+  const binary = threads ? 'build/csim-threads' : 'build/csim';
+  const makeArgs = ['--no-print-directory', 'CSIM_IN=csim/sim-inputs', 'CSIM_OUT=csim/out', ...(options.extraCxxFlags ? [`EXTRA_CXXFLAGS=${options.extraCxxFlags}`] : [])];
+  options.onStep?.(`building ${mode} (g++)`);
+  const t0 = performance.now();
+  const build = await execa('make', [...makeArgs, binary], { cwd: root, reject: false, all: true });
+  const buildSeconds = (performance.now() - t0) / 1000;
+  const log = path.join(root, 'csim', threads ? 'build-threads.log' : 'build.log');
+  fs.writeFileSync(log, String(build.all ?? ''));
+  if (build.exitCode !== 0) {
+    const first = String(build.all ?? '').split('\n').find((l) => /error/i.test(l)) ?? `make exited with ${build.exitCode}`;
+    throw new UserError(`csim build failed: ${first.trim()} (full log: ${log})`);
+  }
+  options.onStep?.(`running ${mode}`);
+  const t1 = performance.now();
+  const env = threads && options.stallMs ? { LLM2HLS_STALL_MS: String(Math.max(1, Math.round(options.stallMs))) } : undefined;
+  const run = await execa('make', [...makeArgs, mode], { cwd: root, reject: false, all: true, env });
+  const runSeconds = (performance.now() - t1) / 1000;
+  const runLog = path.join(root, 'csim', threads ? 'run-threads.log' : 'run.log');
+  fs.writeFileSync(runLog, String(run.all ?? ''));
+  if (run.exitCode !== 0) {
+    const lines = String(run.all ?? '').split('\n');
+    const at = lines.findIndex((l) => l.includes('llm2hls csim-threads: DEADLOCK'));
+    if (threads && at >= 0) throw new DeadlockError(lines.slice(at).filter((l) => l.trim() && !/^make(\[\d+\])?:/.test(l)).join('\n'), runLog);
+    const last = lines.filter((l) => l.trim() && !l.startsWith('make')).pop() ?? '';
+    throw new UserError(`${mode} run failed (exit ${run.exitCode}): ${last.trim()} (log: ${runLog})`);
+  }
+  return { buildSeconds, runSeconds };
 }
