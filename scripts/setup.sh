@@ -82,7 +82,9 @@ fi
 # npm ci also builds (package.json's prepare script runs tsc), so only an
 # existing install needs the build step below.
 export ONNXRUNTIME_NODE_INSTALL=skip
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a symlink (a git worktree sharing another checkout's) is
+# never reinstalled: npm ci would empty the folder it points to.
+if [ ! -L node_modules ] && { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   say "installing npm packages and building"
   npm ci --no-audit --no-fund --loglevel=error || die "npm ci failed; check that the npm registry is reachable"
 else
