@@ -68,6 +68,7 @@ export function rtlProject(emit: EmitResult, o: {
     inputs: top.inputs.map((p) => ({ ...p, setData: dataCode(p, 'set') })),
     outputs: top.outputs.map((p) => ({ ...p, getData: dataCode(p, 'get') })),
     fifos: top.fifos, kernelsRtl: top.kernels, gearboxes: top.gearboxes,
+    roms: Object.keys(files).filter((f) => f.startsWith(`rtl/${MEM_DIR}/`)).map((f) => f.slice('rtl/'.length)),
   };
   files['sim/harness.cpp'] = o.render('project-rtl/harness.cpp.hbs', hctx);
   files.Makefile = o.render('project-rtl/Makefile.hbs', hctx);

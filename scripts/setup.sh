@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One idempotent set-up: installs what is missing and builds llm2hls.
-# Usage: scripts/setup.sh [--test] [--link]
-#   --test  also install what the tests need
+# Usage: scripts/setup.sh [--rtl] [--test] [--link]
+#   --rtl   also install the Verilog tools (Verilator, Icarus Verilog, Yosys) for --target rtl projects
+#   --test  also install what the tests need (implies --rtl)
 #   --link  put `llm2hls` on PATH: a symlink in ~/.local/bin (or $LLM2HLS_BIN_DIR), no sudo
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +13,7 @@ for arg in "$@"; do
   case "$arg" in
     --test) want_tests=1 ;;
     --link) want_link=1 ;;
-    *) echo "usage: scripts/setup.sh [--test] [--link]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [--rtl] [--test] [--link]" >&2; exit 2 ;;
   esac
 done
 
@@ -30,7 +31,7 @@ apt_pkgs=()
 [ "$want_tests" = 1 ] && ! dpkg -s libonnx-testdata >/dev/null 2>&1 && apt_pkgs+=(libonnx-testdata)
 [ "$want_tests" = 1 ] && ! dpkg -s libxrt-dev >/dev/null 2>&1 && apt_pkgs+=(libxrt-dev)   # XRT headers: the tests build each project's host program
 # Verilator, Icarus Verilog and Yosys: the tests simulate and synthesize each Verilog kernel against its C++ twin.
-if [ "$want_tests" = 1 ]; then
+if [ "$want_rtl" = 1 ]; then
   for p in verilator iverilog yosys; do dpkg -s "$p" >/dev/null 2>&1 || apt_pkgs+=("$p"); done
 fi
 # cocotb (in .venv, below) needs python3 with venv; Debian ships venv's ensurepip apart.

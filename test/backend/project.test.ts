@@ -141,9 +141,11 @@ describe('sim', () => {
     expect(text.stdout).toMatch(/logits: \[1, 8, 128\] .* max error .* cosine 1\.0000\d*, top-1 100\.0%/);
   }, 60_000);
 
-  it('verilator and cocotb modes say they are not built yet', async () => {
+  it('verilator and cocotb modes on an HLS project say to compile with --target rtl', async () => {
     for (const mode of ['verilator', 'cocotb']) {
-      expectCleanFailure(await llm2hls('sim', dir, '--mode', mode, '--inputs', DATA, '--out', path.join(work, 'o')), /not built yet/, expect);
+      const r = await llm2hls('sim', dir, '--mode', mode, '--inputs', DATA, '--out', path.join(work, 'o'));
+      expectCleanFailure(r, /an HLS C\+\+ project .*compile with --target rtl/, expect);
+      expect(r.exitCode).toBe(1);
     }
   }, 60_000);
 
