@@ -366,6 +366,18 @@ export async function compileModel(modelPath: string, outDir: string, options: C
     sample: { source: sample.source, checked: sample.rawExpected !== undefined },
   };
 
+  if (target === 'rtl') {
+    // The Verilog kernels hold weights and KV caches on chip (ROMs, RAMs): a plan that streams
+    // them from HBM/DDR needs the AXI read ports, which are not built; its figures would not hold.
+    const external = [
+      ...(dataflow?.mems ?? []).filter((m) => m.location.kind === 'external').map((m) => m.name),
+      ...emit.kernels.filter((k) => k.weights === 'external').map((k) => `${k.node} weights`),
+    ];
+    if (external.length) {
+      throw new UserError(`--target rtl: the plan for ${deviceData.name} puts ${external.length} weight/KV tensor(s) in external memory (e.g. ${external[0]}); ` +
+        'the RTL memory ports are not built yet: use --target vitis, or a device (or --config) that keeps them on chip', 4);
+    }
+  }
   const rtl = target === 'rtl' ? rtlProject(emit, {
     precision, version, libDir: path.join(packageRoot(), 'templates', 'rtl'), render: renderTemplate, context: ctx,
     estimateCycles: dataflow ? summarize(dataflow, { device: deviceData, precision, clockMHz: deviceData.clockMHz }).latency.cycles : 0,

@@ -130,6 +130,13 @@ describe('compile --target rtl + sim --mode verilator (tiny_gpt, w8a16, kv260)',
       '--bind', 'sequence=4', '--bind', 'past_sequence=3');
     expectCleanFailure(past, /KV cache .*no RTL/, expect);
     expect(past.exitCode).toBe(4);
+    // Weights the plan streams from HBM: the RTL has no memory ports yet, so no design whose figures would not hold.
+    const cfg = path.join(work, 'hbm.json');
+    fs.writeFileSync(cfg, JSON.stringify({ model: { weightPlacement: 'HBM[0]' } }));
+    const hbm = await llm2hls('compile', MODEL, '-o', path.join(work, 'hbm'), '--target', 'rtl', '--config', cfg, ...BIND);
+    expectCleanFailure(hbm, /--target rtl: the plan for u55c puts \d+ weight\/KV tensor\(s\) in external memory/, expect);
+    expect(hbm.exitCode).toBe(4);
+    expect(fs.existsSync(path.join(work, 'hbm'))).toBe(false);
     const csim = await llm2hls('sim', rtl, '--mode', 'csim', '--inputs', sample, '--out', path.join(work, 'o'));
     expectCleanFailure(csim, /a Verilog project \(--target rtl\); simulate it with --mode verilator/, expect);
     expect(csim.exitCode).toBe(1);
