@@ -42,7 +42,7 @@ describe('compileModel options', () => {
     const out = path.join(tempDir(), 'p');
     const e = await userError(() => compileModel(TINY, out, { target: 'vivado' as never, bindings: BIND }));
     expect(e.exitCode).toBe(1);
-    expect(e.message).toMatch(/target \(--target\): unknown target 'vivado' \(vitis, bambu\)/);
+    expect(e.message).toMatch(/target \(--target\): unknown target 'vivado' \(vitis, bambu, rtl\)/);
     expect(fs.existsSync(out)).toBe(false);
   });
 

@@ -99,7 +99,7 @@ describe('llm2hls run', () => {
   });
 
   it('says which parts are not built yet', async () => {
-    const r = await llm2hls('generate', path.join(fixtures, 'gpt2_mini_past.onnx'), '--prompt-ids', '1,2', '--mode', 'verilator');
+    const r = await llm2hls('generate', path.join(fixtures, 'gpt2_mini_past.onnx'), '--prompt-ids', '1,2', '--max-new-tokens', '2', '--mode', 'verilator');
     expect(r.exitCode).toBe(4);
     expect(r.stderr).toMatch(/not built yet/);
   });
