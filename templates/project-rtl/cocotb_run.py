@@ -41,7 +41,7 @@ def stamp(args, sources):
     for d in args.libdir:
         files += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith((".v", ".sv", ".vh"))]
     return json.dumps({
-        "top": args.top, "params": args.param, "y": args.libdir, "I": args.include,
+        "top": args.top, "params": args.param, "y": args.libdir, "I": args.include, "waves": args.waves,
         "files": [[f, os.path.getmtime(f)] for f in files],
     }, sort_keys=True)
 
