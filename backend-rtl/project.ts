@@ -1,7 +1,8 @@
 /**
  * The files of a `--target rtl` project: the generated top (rtl/<top>.v), the
  * kernel library it instantiates (rtl/lib/), ROM images and lookup tables
- * (rtl/mem/), the Verilator harness (sim/harness.cpp), Makefile and README.
+ * (rtl/mem/), the Verilator harness (sim/harness.cpp), the cocotb testbench
+ * (sim/cocotb_*.py), Makefile and README.
  * The planned design is the one the HLS backend renders as C++
  * (EmitResult.design); only the Verilog is made here.
  */
@@ -13,6 +14,9 @@ import type { EmitResult } from '../backend-hls/emit.js';
 import { Instance, MEM_DIR, kernelInstance } from './kernels.js';
 import { tableImages } from './tables.js';
 import { RtlTop, TopPort, renderTop } from './top.js';
+
+/** templates/project-rtl's Python files copied into sim/: make cocotb and sim --mode cocotb run cocotb_design.py. */
+export const COCOTB_FILES = ['cocotb_design.py', 'cocotb_run.py', 'cocotb_tb.py'];
 
 /** Token ids travel as 32-bit lanes (the raw files' int32). */
 export const ID_BITS = 32;
@@ -71,6 +75,9 @@ export function rtlProject(emit: EmitResult, o: {
     roms: Object.keys(files).filter((f) => f.startsWith(`rtl/${MEM_DIR}/`)).map((f) => f.slice('rtl/'.length)),
   };
   files['sim/harness.cpp'] = o.render('project-rtl/harness.cpp.hbs', hctx);
+  // The cocotb testbench, as is (it reads manifest.json at run time): make cocotb needs nothing of llm2hls.
+  const projectTemplates = path.join(o.libDir, '..', 'project-rtl');
+  for (const f of COCOTB_FILES) files[`sim/${f}`] = fs.readFileSync(path.join(projectTemplates, f), 'utf8');
   files.Makefile = o.render('project-rtl/Makefile.hbs', hctx);
   files['README.md'] = o.render('project-rtl/README.md.hbs', hctx);
   return { top, instances, files, maxCycles, idleLimit, estimateCycles: o.estimateCycles };

@@ -165,7 +165,7 @@ function buildProgram(out: (s: string) => void): Command {
     });
 
   program.command('sim')
-    .description('simulate a compiled project (csim: g++ C simulation; csim-threads: one thread per task, FIFOs bounded to their depths, deadlock watchdog; verilator: cycle-accurate simulation of a --target rtl project) and check it against the golden model (exit 6 on a miss)')
+    .description('simulate a compiled project (csim: g++ C simulation; csim-threads: one thread per task, FIFOs bounded to their depths, deadlock watchdog; verilator: cycle-accurate simulation of a --target rtl project; cocotb: the same project under cocotb 2.x and Icarus Verilog) and check it against the golden model (exit 6 on a miss)')
     .argument('<dir>', 'project directory written by llm2hls compile')
     .addOption(new Option('--mode <m>', 'simulation').choices(['csim', 'csim-threads', 'verilator', 'cocotb']).default('csim'))
     .requiredOption('--inputs <dir>', 'folder with input_0.pb, input_1.pb ... in graph-input order')
@@ -200,7 +200,8 @@ function buildProgram(out: (s: string) => void): Command {
           out(`cycles: ${r.cycles} simulated (first input beat to last output beat), ${r.estimateCycles} estimated${r.ratio === undefined ? '' : ` (simulated / estimated ${r.ratio.toFixed(3)})`}`);
           const busiest = [...r.kernels].sort((a, b) => b.busy - a.busy).slice(0, 3).map((k) => `${k.name} ${k.busy} busy / ${k.stalled} stalled`);
           const fullest = [...r.fifos].sort((a, b) => b.maxOccupancy / b.depth - a.maxOccupancy / a.depth).slice(0, 3).map((f) => `${f.name} ${f.maxOccupancy}/${f.depth}`);
-          out(chalk.dim(`busiest kernels: ${busiest.join(', ')}; fullest FIFOs (beats): ${fullest.join(', ')}; all in --json and ${r.log}`));
+          // cocotb runs have no per-kernel/FIFO statistics.
+          if (r.kernels.length || r.fifos.length) out(chalk.dim(`busiest kernels: ${busiest.join(', ')}; fullest FIFOs (beats): ${fullest.join(', ')}; all in --json and ${r.log}`));
         }
         const criterion = result.tolerance === undefined ? 'bit-exact' : `within ${result.tolerance} of the output scale`;
         out(chalk.dim(`${result.mode} (${result.precision}) of ${result.dir}: build ${result.buildSeconds.toFixed(1)} s, run ${result.runSeconds.toFixed(2)} s; reference: ${result.reference}; ${result.passed ? `passed (${criterion})` : 'FAILED'}`));

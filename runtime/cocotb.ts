@@ -118,6 +118,19 @@ export function cocotbTemplates(): string {
   return path.join(packageRoot(), 'templates', 'project-rtl');
 }
 
+/** Runs a Python launcher in its own process group, so a timeout ends vvp too, not only the Python that started it. */
+export async function runPythonGroup(python: string, args: string[], cwd: string, timeoutMs: number, env?: Record<string, string>) {
+  const child = execa(python, args, { cwd, reject: false, detached: true, all: true, env });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+  }, timeoutMs);
+  const r = await child;
+  clearTimeout(timer);
+  return { r, timedOut };
+}
+
 export async function runCocotb(o: CocotbOptions): Promise<CocotbResult> {
   const python = o.python ?? cocotbPython();
   if (!fs.existsSync(python)) {
@@ -152,15 +165,7 @@ export async function runCocotb(o: CocotbOptions): Promise<CocotbResult> {
     ...o.sources,
   ];
   const timeoutMs = o.timeoutMs ?? 120_000;
-  // Its own process group, so a timeout ends vvp too, not only the Python that started it.
-  const child = execa(python, args, { cwd: work, reject: false, detached: true, all: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-  }, timeoutMs);
-  const r = await child;
-  clearTimeout(timer);
+  const { r, timedOut } = await runPythonGroup(python, args, work, timeoutMs);
   const log = path.join(work, 'sim.log');
   if (timedOut) throw new CocotbError(`cocotb: ${o.top} did not finish within ${timeoutMs} ms (see ${log})`, undefined, log);
 

@@ -31,6 +31,7 @@ import { runQuantized } from '../compiler/numerics/quant-interpreter.js';
 import { loadFused } from '../compiler/numerics/run-quantized.js';
 import { attachGraphWeights, specFromJSON } from '../compiler/numerics/spec.js';
 import { RtlFifoStats, RtlKernelStats, runVerilator } from './verilator.js';
+import { runCocotbDesign } from './cocotb-design.js';
 
 export type SimMode = 'csim' | 'csim-threads' | 'verilator' | 'cocotb';
 
@@ -212,7 +213,6 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   const rtlProject = manifest.format === 'llm2hls-rtl-project';
   if (rtlMode && !rtlProject) throw new UserError(`${dir}: an HLS C++ project (--target ${manifest.target}); --mode ${mode} simulates Verilog: compile with --target rtl, or use --mode csim`);
   if (!rtlMode && rtlProject) throw new UserError(`${dir}: a Verilog project (--target rtl); simulate it with --mode verilator`);
-  if (mode === 'cocotb') throw new UserError('sim --mode cocotb: the cocotb testbench of whole designs is not built yet; use --mode verilator', 4);
   if (options.trace !== undefined && mode !== 'verilator') throw new UserError(`trace (--trace) needs --mode verilator`);
   const fixedPoint = manifest.precision !== 'fp32';
   if (options.tol !== undefined) {
@@ -245,7 +245,10 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
 
   let buildSeconds: number, runSeconds: number, rtl: SimResult['rtl'];
   if (rtlProject) {
-    const r = await runVerilator(root, inDir, outDir, { trace: options.trace, onStep: options.onStep, env: options.env });
+    // cocotb has no per-kernel/FIFO counters (the LLM2HLS_STATS block is Verilator's): empty lists.
+    const r = mode === 'cocotb'
+      ? { ...await runCocotbDesign(root, inDir, outDir, { onStep: options.onStep, env: options.env }), kernels: [], fifos: [] }
+      : await runVerilator(root, inDir, outDir, { trace: options.trace, onStep: options.onStep, env: options.env });
     ({ buildSeconds, runSeconds } = r);
     const estimate = manifest.rtl?.estimateCycles ?? 0;
     rtl = { cycles: r.cycles, estimateCycles: estimate, ratio: estimate > 0 ? r.cycles / estimate : undefined, kernels: r.kernels, fifos: r.fifos, log: r.log };

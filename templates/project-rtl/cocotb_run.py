@@ -22,8 +22,11 @@ import logging
 import os
 import shutil
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Seconds of the last main()'s build step, for a caller in the same process (cocotb_design.py).
+timings = {}
 
 
 def fail(code, message):
@@ -38,12 +41,12 @@ def stamp(args, sources):
     for d in args.libdir:
         files += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith((".v", ".sv", ".vh"))]
     return json.dumps({
-        "top": args.top, "params": args.param, "y": args.libdir, "I": args.include,
+        "top": args.top, "params": args.param, "y": args.libdir, "I": args.include, "waves": args.waves,
         "files": [[f, os.path.getmtime(f)] for f in files],
     }, sort_keys=True)
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description="cocotb + Icarus Verilog stream testbench")
     ap.add_argument("sources", nargs="+")
     ap.add_argument("--top", required=True)
@@ -53,16 +56,17 @@ def main():
     ap.add_argument("-P", dest="param", action="append", default=[])
     ap.add_argument("--build-dir", default="sim_build")
     ap.add_argument("--run-dir")
+    ap.add_argument("--log-dir", help="where results.xml and sim.log go (default: the run folder)")
     ap.add_argument("--verbose", action="store_true", help="simulator and cocotb output on the terminal, not in logs")
     ap.add_argument("--waves", action="store_true")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
 
     try:
         import cocotb
         from cocotb_tools.runner import get_runner
         from cocotb_tools.check_results import get_results
     except ImportError:
-        fail(3, "cocotb is not installed for %s: run scripts/setup.sh --test (it puts cocotb 2.x into .venv)" % sys.executable)
+        fail(3, "cocotb is not installed for %s: run scripts/setup.sh --test (it puts cocotb 2.x into llm2hls's .venv), or pip install cocotb==2.1.0" % sys.executable)
     if int(cocotb.__version__.split(".")[0]) < 2:
         fail(3, "cocotb %s is too old (2.x needed): run scripts/setup.sh --test" % cocotb.__version__)
     if shutil.which("iverilog") is None or shutil.which("vvp") is None:
@@ -83,6 +87,7 @@ def main():
     tb = os.path.abspath(args.tb)
     run_dir = os.path.abspath(args.run_dir or os.path.dirname(tb))
     build_dir = os.path.abspath(args.build_dir)
+    log_dir = os.path.abspath(args.log_dir or run_dir)
     os.makedirs(build_dir, exist_ok=True)
 
     with open(tb) as f:
@@ -97,6 +102,7 @@ def main():
     s = stamp(args, sources)
     old = open(stamp_file).read() if os.path.exists(stamp_file) else None
     build_args = [a for d in args.libdir for a in ("-y", d)]
+    t0 = time.monotonic()
     try:
         runner.build(sources=sources, includes=args.include, parameters=params, build_args=build_args,
                      hdl_toplevel=args.top, build_dir=build_dir, always=(s != old), timescale=("1ns", "1ps"),
@@ -107,6 +113,7 @@ def main():
         fail(5, "iverilog could not build %s: %s" % (args.top, " | ".join(t for t in tail if not t.startswith("INFO")) or "see " + log))
     with open(stamp_file, "w") as f:
         f.write(s)
+    timings["build"] = time.monotonic() - t0
 
     # The testbench module is found on sys.path (its folder is this script's); the runner hands sys.path to the simulator's Python.
     if HERE not in sys.path:
@@ -114,10 +121,10 @@ def main():
     try:
         xml = runner.test(test_module="cocotb_tb", hdl_toplevel=args.top, build_dir=build_dir, test_dir=run_dir,
                           extra_env={"LLM2HLS_TB": tb}, waves=args.waves,
-                          results_xml=os.path.join(run_dir, "results.xml"),
-                          log_file=None if args.verbose else os.path.join(run_dir, "sim.log"))
+                          results_xml=os.path.join(log_dir, "results.xml"),
+                          log_file=None if args.verbose else os.path.join(log_dir, "sim.log"))
     except SystemExit as e:
-        fail(1, "the simulator exited with status %s; see %s" % (e.code, os.path.join(run_dir, "sim.log")))
+        fail(1, "the simulator exited with status %s; see %s" % (e.code, os.path.join(log_dir, "sim.log")))
     try:
         total, failed = get_results(xml)
     except RuntimeError as e:

@@ -70,6 +70,7 @@ def load(path):
     d.setdefault("seed", 1)
     d.setdefault("inGap", 0)
     d.setdefault("outStall", 0)
+    d.setdefault("skipZeroDraws", False)
     d.setdefault("maxCycles", 1000000)
     d.setdefault("out", "out.txt")
     d.setdefault("result", "result.json")
@@ -92,6 +93,9 @@ async def streams(dut):
 async def run(dut, desc):
     gen = mt19937(int(desc["seed"]))
     gap, stall, max_cycles = int(desc["inGap"]), int(desc["outStall"]), int(desc["maxCycles"])
+    # tb.cpp draws every cycle; a project's harness.cpp makes no draw for a percent of 0.
+    skip = bool(desc["skipZeroDraws"])
+    draw_in, draw_out = not (skip and gap == 0), not (skip and stall == 0)
 
     ins = []
     for s in desc["inputs"]:
@@ -130,14 +134,14 @@ async def run(dut, desc):
         # Drive between edges: a valid beat stays until taken (the protocol);
         # a new one may wait a gap. Only changed values are written (VPI calls are the cost).
         for s in ins:
-            if not s["pending"] and s["next"] < len(s["beats"]) and gen.getrandbits(32) % 100 >= gap:
+            if not s["pending"] and s["next"] < len(s["beats"]) and (not draw_in or gen.getrandbits(32) % 100 >= gap):
                 s["pending"] = True
                 s["data"].value = s["beats"][s["next"]]
             if s["pending"] != s["driven"]:
                 s["driven"] = s["pending"]
                 s["valid"].value = int(s["pending"])
         for s in outs:
-            r = gen.getrandbits(32) % 100 >= stall
+            r = not draw_out or gen.getrandbits(32) % 100 >= stall
             if r != s["rdy"]:
                 s["rdy"] = r
                 s["ready"].value = int(r)
@@ -183,6 +187,8 @@ async def run(dut, desc):
         "cycles": (last_out - first_in + 1) if finished and first_in is not None and last_out is not None else None,
         # Cycles since reset release, tb.cpp's "cycles N".
         "totalCycles": cycle,
+        "firstIn": first_in if first_in is not None else -1,
+        "lastOut": last_out if last_out is not None else -1,
         "beats": {s["name"]: s["got"] for s in outs},
         "consumed": {s["name"]: s["next"] for s in ins},
         "waiting": waiting,
