@@ -18,6 +18,7 @@ import { runCocotbDesign } from '../../runtime/cocotb-design.js';
 import { cocotbPython } from '../../runtime/cocotb.js';
 import { simulate, type SimResult } from '../../runtime/csim.js';
 import { ROOT, expectCleanFailure, llm2hls, tempDir } from '../helpers/cli.js';
+import { builtTinyRtl } from '../helpers/rtl-project.js';
 
 const MODEL = path.join(ROOT, 'examples', 'tiny_gpt.onnx');
 const WORK = tempDir('llm2hls-cocotb-design-');
@@ -42,8 +43,7 @@ let verilator: SimResult;
 let verilatorRaw: string;
 
 beforeAll(async () => {
-  const r = await llm2hls('compile', MODEL, '-o', PROJECT, '--target', 'rtl', '--device', 'kv260', '--bind', 'sequence=8');
-  expect(r.exitCode, r.stderr).toBe(0);
+  await builtTinyRtl(PROJECT); // the Verilator build is shared with the other RTL test files
   verilator = await simulate(PROJECT, { mode: 'verilator', inputs: SAMPLE, out: path.join(WORK, 'out-verilator') });
   expect(verilator.passed, verilator.failure).toBe(true);
   verilatorRaw = rawOut('verilator');

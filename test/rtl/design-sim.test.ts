@@ -8,6 +8,7 @@ import { execa } from 'execa';
 import { Ajv } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, expectCleanFailure, llm2hls, tempDir } from '../helpers/cli.js';
+import { builtTinyRtl } from '../helpers/rtl-project.js';
 
 const MODEL = path.join(ROOT, 'examples', 'tiny_gpt.onnx');
 const BIND = ['--bind', 'sequence=8'];
@@ -26,13 +27,14 @@ async function slow(...args: string[]) {
 
 describe('compile --target rtl + sim --mode verilator (tiny_gpt, w8a16, kv260)', () => {
   beforeAll(async () => {
-    const c = await llm2hls('compile', MODEL, '-o', rtl, '--target', 'rtl', '--device', 'kv260', ...BIND);
+    await builtTinyRtl(rtl); // the Verilator build is shared with the other RTL test files
+  }, 900_000);
+
+  it('writes a self-contained project whose Verilog lints clean', async () => {
+    const c = await llm2hls('compile', MODEL, '-o', path.join(work, 'again'), '--target', 'rtl', '--device', 'kv260', ...BIND);
     expect(c.exitCode, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/rtl project/);
     expect(c.stdout).toMatch(/next: .* sim .* --mode verilator --inputs .*sim\/sample/);
-  }, 120_000);
-
-  it('writes a self-contained project whose Verilog lints clean', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(rtl, 'manifest.json'), 'utf8'));
     expect(manifest.format).toBe('llm2hls-rtl-project');
     expect(manifest.target).toBe('rtl');
