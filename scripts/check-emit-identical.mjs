@@ -9,7 +9,10 @@
  *   node scripts/check-emit-identical.mjs                                   # /tmp/split-new vs /tmp/split-ref
  *
  * A compile that fails is recorded as FAILED.txt (its stderr) so that the
- * same failure on both sides compares equal. Exit 1 on any difference.
+ * same failure on both sides compares equal. Beside each HLS project, the
+ * whole EmitResult (design record included, closures left out) is dumped as
+ * <case>.emit.json: backend-rtl renders the design, so it must not move either.
+ * Exit 1 on any difference.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -42,21 +45,48 @@ for (const m of MODELS) {
   if (m.rtl) for (const p of ['w8a16', 'w4a16']) add('rtl', p, 'kv260');
 }
 
-const compile = (c) => new Promise((done) => {
-  const dir = join(outDir, c.dir);
-  const args = [join(root, 'bin', 'llm2hls.js'), 'compile', c.model.file, '-o', dir, '--target', c.target,
-    '--precision', c.precision, '--device', c.device, ...c.model.bind.flatMap((b) => ['--bind', b])];
+/** Child mode: rebuild the emitter's input as compileModel does and dump its result. */
+if (argv[0] === '--emit-json') {
+  const [, file, precisionName, deviceName, target, out, ...binds] = argv;
+  const dist = (m) => import(join(root, 'dist', m));
+  const { fusedGraph, quantizedGraph, deviceInfo, toolVersion } = await dist('backend-hls/compile.js');
+  const { emitProject } = await dist('backend-hls/emit.js');
+  const { defaultPlan, plannerPlan, withOverrides } = await dist('backend-hls/plan.js');
+  const { emptyConfig } = await dist('backend-hls/config.js');
+  const { dialectFor } = await dist('backend-hls/dialect.js');
+  const { precisionByName } = await dist('compiler/numerics/precision.js');
+  const { deviceByName } = await dist('compiler/devices/index.js');
+  const bindings = Object.fromEntries(binds.map((b) => { const [k, v] = b.split('='); return [k, Number(v)]; }));
+  const precision = precisionByName(precisionName);
+  const deviceData = deviceByName(deviceName);
+  const device = deviceInfo(deviceData);
+  const { graph, spec } = precision.float ? { graph: fusedGraph(file, bindings) } : quantizedGraph(file, bindings, precision.name);
+  let base;
+  try { base = plannerPlan(graph, precision, deviceData, defaultPlan(device)).plan; } catch { base = defaultPlan(device); }
+  const emit = emitProject(graph, { dialect: dialectFor(target), precision, plan: withOverrides(base, emptyConfig()), device, version: toolVersion(), spec });
+  const json = JSON.stringify(emit, (k, v) => (typeof v === 'bigint' ? `${v}n` : typeof v === 'function' ? undefined : v), 1);
+  writeFileSync(out, `${json}\n`);
+  process.exit(0);
+}
+
+const run = (args, onFail) => new Promise((done) => {
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (d) => { err += d; });
-  child.on('close', (code) => {
-    if (code !== 0) {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'FAILED.txt'), `exit ${code}\n${err}`);
-    }
-    done(code);
-  });
+  child.on('close', (code) => { if (code !== 0) onFail(`exit ${code}\n${err}`); done(code); });
 });
+
+const compile = async (c) => {
+  const dir = join(outDir, c.dir);
+  const binds = c.model.bind.flatMap((b) => ['--bind', b]);
+  const failed = (what) => (text) => { mkdirSync(dir, { recursive: true }); writeFileSync(join(dir, what), text); };
+  const code = await run([join(root, 'bin', 'llm2hls.js'), 'compile', c.model.file, '-o', dir, '--target', c.target,
+    '--precision', c.precision, '--device', c.device, ...binds], failed('FAILED.txt'));
+  if (c.target === 'rtl') return code;
+  const emitted = await run([fileURLToPath(import.meta.url), '--emit-json', c.model.file, c.precision, c.device, c.target,
+    join(outDir, `${c.dir}.emit.json`), ...c.model.bind], failed('EMIT-FAILED.txt'));
+  return code || emitted;
+};
 
 /** Every file below dir, relative, sorted. */
 const walk = (dir, rel = '') => readdirSync(join(dir, rel), { withFileTypes: true })
@@ -76,6 +106,11 @@ let files = 0;
 for (const c of cases) {
   const a = join(refDir, c.dir), b = join(outDir, c.dir);
   if (!existsSync(a)) { diffs.push(`${c.dir}: missing in the reference`); continue; }
+  if (c.target !== 'rtl') {
+    files++;
+    const ja = join(refDir, `${c.dir}.emit.json`), jb = join(outDir, `${c.dir}.emit.json`);
+    if (!existsSync(ja) || !existsSync(jb) || !readFileSync(ja).equals(readFileSync(jb))) diffs.push(`${c.dir}.emit.json: differs or missing`);
+  }
   const fa = walk(a), fb = walk(b), sb = new Set(fb), sa = new Set(fa);
   for (const f of fa) if (!sb.has(f)) diffs.push(`${c.dir}/${f}: only in the reference`);
   for (const f of fb) if (!sa.has(f)) diffs.push(`${c.dir}/${f}: only in the new set`);
