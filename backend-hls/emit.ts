@@ -18,20 +18,30 @@ import { UnsupportedError } from '../compiler/errors.js';
 import { Graph, Node, isStatic } from '../compiler/graph.js';
 import { Precision } from '../compiler/numerics/precision.js';
 import { FixedFormat } from '../compiler/numerics/fixed.js';
-import { SharedQuantJob, quantizedRowChunks, quantizedTransposedChunks, sharedQuantJob } from '../compiler/numerics/quantize.js';
-import { transposeF32SimdBlocks } from './transpose-simd.js';
-import { AttentionSpec, EmbeddingSpec, GateSpec, LinearSpec, NormSpec, QuantSpec, RopeSpec } from '../compiler/numerics/spec.js';
+import { SharedQuantJob } from '../compiler/numerics/quantize.js';
+import { QuantSpec } from '../compiler/numerics/spec.js';
 import { Tensor, sizeOf } from '../compiler/tensor.js';
 import { Placement, formatPlacement } from './config.js';
 import { Dialect, PortPragmaInput } from './dialect.js';
 import { BackendPlan, DeviceInfo, StreamInfo } from './plan.js';
 import { NameTable, sanitizeIdentifier } from './sanitize.js';
+import type { ConfigStruct, KernelContext, KernelModule, KvCache, Task } from './kernels/context.js';
+import { add } from './kernels/add.js';
+import { attention } from './kernels/attention.js';
+import { embedding } from './kernels/embedding.js';
+import { gate } from './kernels/gate.js';
+import { linear } from './kernels/linear.js';
+import { norm } from './kernels/norm.js';
+import { rope } from './kernels/rope.js';
+import { swiglu } from './kernels/swiglu.js';
 
-/** Ops the backend maps onto kernels. */
-export const KERNEL_OPS = new Set([
-  'llm.Linear', 'llm.Embedding', 'llm.LayerNorm', 'llm.RMSNorm', 'llm.Gelu', 'llm.SiLU', 'llm.SwiGLU', 'llm.RoPE',
-  'llm.Attention', 'Add',
+/** The module (backend-hls/kernels/) that builds each kernel op's config and task, fixed point and fp32. */
+const KERNEL_MODULES = new Map<string, KernelModule>([
+  ['llm.Linear', linear], ['llm.Embedding', embedding], ['llm.LayerNorm', norm], ['llm.RMSNorm', norm], ['llm.Gelu', gate], ['llm.SiLU', gate],
+  ['llm.SwiGLU', swiglu], ['llm.RoPE', rope], ['llm.Attention', attention], ['Add', add],
 ]);
+/** Ops the backend maps onto kernels. */
+export const KERNEL_OPS = new Set(KERNEL_MODULES.keys());
 /** Ops that only relabel the shape of a row-major stream. */
 export const ALIAS_OPS = new Set(['Identity', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
 
@@ -40,53 +50,6 @@ export type WeightFormat = 'float32' | 'int8' | 'int16' | 'int32' | 'int64';
 export type WeightChunk = Float32Array | Int8Array | Int16Array | Int32Array | BigInt64Array | Uint8Array;
 export const FORMAT_BYTES: Record<WeightFormat, number> = { float32: 4, int8: 1, int16: 2, int32: 4, int64: 8 };
 const FORMAT_CPP: Record<WeightFormat, string> = { float32: 'wgt_type', int8: 'signed char', int16: 'short', int32: 'int', int64: 'long long' };
-
-const STORAGE: Record<Exclude<WeightFormat, 'int64'>, { new (n: number): Float32Array | Int8Array | Int16Array | Int32Array }> = {
-  float32: Float32Array, int8: Int8Array, int16: Int16Array, int32: Int32Array,
-};
-
-/** Values converted to a storage format, in chunks. */
-function* arrayChunks(format: WeightFormat, values: ArrayLike<number>, chunk = 1 << 18): Iterable<WeightChunk> {
-  const same = format !== 'int64' && values instanceof STORAGE[format];
-  for (let i = 0; i < values.length; i += chunk) {
-    const n = Math.min(values.length, i + chunk) - i;
-    if (same) yield (values as Float32Array | Int8Array | Int16Array | Int32Array).subarray(i, i + n);
-    else if (format === 'int64') {
-      const out = new BigInt64Array(n);
-      for (let j = 0; j < n; j++) out[j] = BigInt(values[i + j]);
-      yield out;
-    } else {
-      const out = new STORAGE[format](n);
-      for (let j = 0; j < n; j++) out[j] = values[i + j];
-      yield out;
-    }
-  }
-}
-
-/** A [R, C] row-major array stored as [C][R], in blocks of whole stored rows. */
-function* transposedArrayChunks(format: Exclude<WeightFormat, 'int64'>, values: ArrayLike<number>, R: number, C: number, colsPerChunk = Math.max(1, Math.floor((1 << 20) / Math.max(R, 1)))): Iterable<WeightChunk> {
-  const transpose = values instanceof Float32Array ? transposeBlockF32 : transposeBlockAny;
-  for (let c0 = 0; c0 < C; c0 += colsPerChunk) {
-    const c1 = Math.min(C, c0 + colsPerChunk);
-    const out = new STORAGE[format]((c1 - c0) * R);
-    transpose(values as never, out as never, R, C, c0, c1);
-    yield out;
-  }
-}
-
-/* out[(c - c0) * R + r] = v[r * C + c] for c in [c0, c1): in 32x32 tiles, one monomorphic copy per element type. */
-function transposeBlockF32(v: Float32Array, out: Float32Array, R: number, C: number, c0: number, c1: number): void {
-  for (let r0 = 0; r0 < R; r0 += 32) {
-    const r1 = Math.min(R, r0 + 32);
-    for (let cb = c0; cb < c1; cb += 32) {
-      const ce = Math.min(c1, cb + 32);
-      for (let r = r0; r < r1; r++) { const base = r * C; for (let c = cb; c < ce; c++) out[(c - c0) * R + r] = v[base + c]; }
-    }
-  }
-}
-function transposeBlockAny(v: ArrayLike<number>, out: { [i: number]: number }, R: number, C: number, c0: number, c1: number): void {
-  for (let r = 0; r < R; r++) for (let c = c0; c < c1; c++) out[(c - c0) * R + r] = v[r * C + c];
-}
 
 /** A weight tensor as stored in a bundle file. */
 export interface WeightEntry {
@@ -227,78 +190,9 @@ export function floatLiteral(x: number): string {
   return `${text}f`;
 }
 
-interface ConfigStruct {
-  name: string;
-  comment: string;
-  ints: { name: string; value: number }[];
-  floats: { name: string; value: string }[];
-  longs: { name: string; value: string }[];
-  types: { name: string; cpp: string }[];
-}
-
 type Endpoint = { kind: 'task'; task: Task; slot: number } | { kind: 'output'; index: number };
 
-interface Task {
-  id: string;
-  kernel: string;
-  node?: Node;
-  /** Resolved value names read as streams, in kernel argument order. */
-  inputs: string[];
-  /** Resolved value produced as a stream (undefined for sinks). */
-  output?: string;
-  /** Stream identifiers bound to each input slot (set during wiring). */
-  inputIds: string[];
-  outputId?: string;
-  /** Builds the call once streams are wired. */
-  call: (ins: string[], out: string | undefined) => string;
-  comment: string;
-  shape: number[];
-  /** The kernel's configuration (the C++ CFG constants by name): what every backend renders. */
-  params: Record<string, number | bigint>;
-  /** The weight tensors the kernel reads, in kernel argument order. */
-  weights: WeightEntry[];
-}
-
 function prod(xs: readonly number[]): number { return sizeOf(xs); }
-
-/** A float tensor's values as float32, in chunks: straight from the file's bytes when it still reads from them. */
-function* tensorChunks(t: Tensor, chunk = 1 << 20): Iterable<WeightChunk> {
-  const raw = t.dtype === 'float32' ? t.rawBytes() : undefined;
-  if (raw) {
-    for (let i = 0; i < raw.length; i += chunk * 4) yield raw.subarray(i, Math.min(raw.length, i + chunk * 4));
-    return;
-  }
-  for (const { values } of t.chunks(chunk)) yield values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-}
-
-/**
- * W [K, N] stored as [N][K]: each output's weights contiguous (read without caching W). float32
- * weights still in the model file are transposed in WebAssembly SIMD straight from its bytes.
- */
-function* transposedChunks(t: Tensor): Iterable<WeightChunk> {
-  const [K, N] = t.shape;
-  const rows = t.dtype === 'float32' ? t.rawRows() : undefined;
-  const fast = rows && transposeF32SimdBlocks(rows, K, N);
-  if (fast) { yield* fast; return; }
-  yield* transposedArrayChunks('float32', t.peek(), K, N);
-}
-
-/** A constant broadcast to `shape` (numpy rules), flattened. */
-function broadcastTensor(t: Tensor, shape: number[]): Tensor {
-  const out = Tensor.zeros('float32', shape);
-  const r = shape.length, cs = [...Array(r - t.rank).fill(1), ...t.shape];
-  const strides = new Array<number>(r);
-  let acc = 1;
-  for (let i = r - 1; i >= 0; i--) { strides[i] = cs[i] === 1 ? 0 : acc; acc *= cs[i]; }
-  const idx = new Array<number>(r).fill(0), od = out.data, td = t.data;
-  for (let i = 0; i < od.length; i++) {
-    let off = 0;
-    for (let k = 0; k < r; k++) off += idx[k] * strides[k];
-    od[i] = td[off];
-    for (let k = r - 1; k >= 0; k--) { if (++idx[k] < shape[k]) break; idx[k] = 0; }
-  }
-  return out;
-}
 
 export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const { dialect, plan, precision, spec } = options;
@@ -436,10 +330,9 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   const caches: { arg: string; elem: string; size: number; bundle: string; heads: number; len: number; width: number; past: number }[] = [];
   const cacheOf = new Map<string, (typeof caches)[number]>();
   const kernels: KernelSummary[] = [];
-  const cfgTypes = (pairs: Record<string, string>) => Object.entries(pairs).map(([name, cpp]) => ({ name, cpp }));
   /** The KV cache of an attention layer (one m_axi buffer for k, one for v) and its task. */
-  const attentionTask = (node: Node, id: string, cfgName: string, ins: string[], out: string, Hk: number, L: number, hd: number, hdv: number, P: number,
-    kernel: string, shape: number[]): Task => {
+  const attentionTask = (node: Node, id: string, cfgName: string, ins: string[], out: string, kernel: string, cache: KvCache, shape: number[]): Task => {
+    const { heads: Hk, len: L, width: hd, vWidth: hdv, past: P } = cache;
     const place = plan.kvPlacement(node);
     const key = formatPlacement(place);
     if (!kvBundles.has(key)) kvBundles.set(key, bundleFor(place, 'kv'));
@@ -463,262 +356,38 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const cfgName = names.get(node.name || `${node.opType}_${tasks.length}`, 'cfg');
     const ins = node.inputs.map((v) => (v ? resolve(v) : ''));
     const out = node.outputs[0];
-    const outShape = shapeOf(out);
     const tp = plan.task(node);
     const kp = tp.kParallelism ?? 1;
-    let storage: 'external' | 'onchip-lutram' | 'onchip-bram' | 'onchip-uram' | undefined;
-    /** Where a Linear reads W (and its bias, requantization): on chip when the plan says so. */
-    const weightStorage = (w: string): string | undefined => {
-      const st = plan.weightStorage?.(node, w) ?? { kind: 'external' as const };
-      storage = st.kind === 'onchip' ? `onchip-${st.impl}` : 'external';
-      return st.kind === 'onchip' ? st.impl : undefined;
-    };
+    let storage: KernelSummary['weights'];
     const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], longs: [], types: [] };
     const longs: Record<string, number> = {};
-    const lng = (name: string, value: number) => { cfg.longs.push({ name, value: `${value}LL` }); longs[name] = value; };
     const firstWeight = weightArgs.length;
-    const int = (name: string, value: number) => cfg.ints.push({ name, value });
-    const flt = (name: string, value: number) => cfg.floats.push({ name, value: floatLiteral(value) });
-    let task: Task;
-    const mk = (kernel: string, streamIns: string[], call: Task['call'], shape: number[]): Task => ({
-      id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape, params: {}, weights: [],
-    });
-    const k = `llm2hls::`;
+    let quant: KernelContext['quant'];
     if (fixed) {
       const ks = fixed.kernels[out];
       if (!ks) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: no quantization spec`);
-      const fyOf = () => fmtOf(out);
-      const actTypes = { in_t: 'act_type', out_t: 'act_type' };
-      switch (node.opType) {
-        case 'llm.Linear': {
-          const q = ks as LinearSpec;
-          const [K, N] = q.weights.shape;
-          const rows = prod(outShape) / N;
-          int('rows', rows); int('in_dim', K); int('out_dim', N); int('y_bits', fyOf().bits);
-          int('par', tp.parallelism); int('kpar', kp); int('ii', tp.ii);
-          cfg.types = cfgTypes({ ...actTypes, w_t: 'signed char' });
-          const impl = weightStorage(node.inputs[1]);
-          const wArg = addWeight(node, node.inputs[1], 'transposed', undefined, [N, K], () => quantizedTransposedChunks(q.weights), 'int8', () => sharedQuantJob(q.weights));
-          const bArg = q.bias ? addWeight(node, node.inputs[2], 'as-is', undefined, [N], () => arrayChunks('int64', q.bias!), 'int64') : undefined;
-          const mArg = addWeight(node, `${node.inputs[1]} requant m`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.m), 'int32');
-          const sArg = addWeight(node, `${node.inputs[1]} requant shift`, 'as-is', undefined, [N], () => arrayChunks('int32', q.requant.shift), 'int32');
-          task = mk('linear_q', [ins[0]], (i, o) => (impl
-            ? `${k}linear_q_onchip_${impl}<${cfgName}, ${bArg ? 'true' : 'false'}>(${i[0]}, ${wArg}, ${bArg ?? '0'}, ${mArg}, ${sArg}, ${o});`
-            : bArg
-              ? `${k}linear_q<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${mArg}, ${sArg}, ${o});`
-              : `${k}linear_q_nobias<${cfgName}>(${i[0]}, ${wArg}, ${mArg}, ${sArg}, ${o});`), [rows, K, N]);
-          break;
-        }
-        case 'llm.Embedding': {
-          const q = ks as EmbeddingSpec;
-          const [V, D] = q.table.shape;
-          int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D); int('y_bits', fyOf().bits);
-          cfg.types = cfgTypes({ id_t: 'tok_type', w_t: 'signed char', out_t: 'act_type' });
-          const tArg = addWeight(node, node.inputs[0], 'as-is', undefined, [V, D], () => quantizedRowChunks(q.table), 'int8', () => sharedQuantJob(q.table));
-          const mArg = addWeight(node, `${node.inputs[0]} requant m`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.m), 'int32');
-          const sArg = addWeight(node, `${node.inputs[0]} requant shift`, 'as-is', undefined, [V], () => arrayChunks('int32', q.requant.shift), 'int32');
-          task = mk('embedding_q', [ins[1]], (i, o) => `${k}embedding_q<${cfgName}>(${i[0]}, ${tArg}, ${mArg}, ${sArg}, ${o});`, [V, D]);
-          break;
-        }
-        case 'llm.LayerNorm': case 'llm.RMSNorm': {
-          const q = ks as NormSpec;
-          const D = q.D;
-          int('rows', prod(outShape) / D); int('dim', D); int('center', node.opType === 'llm.LayerNorm' ? 1 : 0);
-          int('inv_d_m', q.invD.m); int('inv_d_shift', q.invD.shift); lng('eps_u', q.epsU);
-          int('gamma_frac', q.gammaFrac); int('y_frac', fyOf().frac); int('y_bits', fyOf().bits);
-          cfg.types = cfgTypes({ ...actTypes, p_t: 'short' });
-          const gArg = addWeight(node, node.inputs[1], 'as-is', undefined, [D], () => arrayChunks('int16', q.gamma), 'int16');
-          const bArg = q.beta ? addWeight(node, node.inputs[2], 'as-is', undefined, [D], () => arrayChunks('int64', q.beta!), 'int64') : undefined;
-          task = mk(bArg ? 'norm_q' : 'norm_q_nobeta', [ins[0]], (i, o) => (bArg
-            ? `${k}norm_q<${cfgName}>(${i[0]}, ${gArg}, ${bArg}, ${o});`
-            : `${k}norm_q_nobeta<${cfgName}>(${i[0]}, ${gArg}, ${o});`), [prod(outShape) / D, D]);
-          break;
-        }
-        case 'llm.RoPE': {
-          const q = ks as RopeSpec;
-          const [B, T, C] = outShape;
-          if (B !== 1) throw new UnsupportedError(`RoPE ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
-          const hd = C / q.heads;
-          int('tokens', T); int('heads', q.heads); int('head_dim', hd);
-          int('shift', fmtOf(node.inputs[0]).frac + 14 - fyOf().frac); int('y_bits', fyOf().bits);
-          cfg.types = cfgTypes({ ...actTypes, p_t: 'short' });
-          const cArg = addWeight(node, node.inputs[1], 'as-is', undefined, [T, hd], () => arrayChunks('int16', q.cos), 'int16');
-          const sArg = addWeight(node, node.inputs[2], 'as-is', undefined, [T, hd], () => arrayChunks('int16', q.sin), 'int16');
-          task = mk('rope_q', [ins[0]], (i, o) => `${k}rope_q<${cfgName}>(${i[0]}, ${cArg}, ${sArg}, ${o});`, outShape);
-          break;
-        }
-        case 'llm.Gelu': case 'llm.SiLU': {
-          const q = ks as GateSpec;
-          const fx = fmtOf(node.inputs[0]).frac;
-          int('size', prod(outShape)); int('table', q.table === 'sigmoid' ? 0 : q.table === 'gelu_erf' ? 1 : 2);
-          int('x_frac', fx); int('shift', fx + 16 - fyOf().frac); int('y_bits', fyOf().bits);
-          cfg.types = cfgTypes(actTypes);
-          task = mk('gate_q', [ins[0]], (i, o) => `${k}gate_q<${cfgName}>(${i[0]}, ${o});`, outShape);
-          break;
-        }
-        case 'llm.SwiGLU': {
-          const fg = fmtOf(node.inputs[0]).frac, fu = fmtOf(node.inputs[1]).frac;
-          int('size', prod(outShape)); int('g_frac', fg); int('shift', fg + 16 + fu - fyOf().frac); int('y_bits', fyOf().bits);
-          cfg.types = cfgTypes(actTypes);
-          task = mk('swiglu_q', [ins[0], ins[1]], (i, o) => `${k}swiglu_q<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
-          break;
-        }
-        case 'Add': {
-          const [a, b] = ins;
-          const size = prod(outShape);
-          const ca = consts.has(a), cb = consts.has(b);
-          int('size', size);
-          cfg.types = cfgTypes(actTypes);
-          const [sv, cv] = ca ? [node.inputs[1], node.inputs[0]] : [node.inputs[0], node.inputs[1]];
-          const fs = fmtOf(sv).frac, fc = fmtOf(cv).frac, F = Math.max(fs, fc);
-          int('a_shift', F - fs); int('b_shift', F - fc); int('shift', F - fyOf().frac); int('y_bits', fyOf().bits);
-          if (ca || cb) {
-            const s = resolve(sv), cq = fixed.constants[cv];
-            const cT = consts.get(resolve(cv))!;
-            if (!cq) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: the constant operand has no quantized value`);
-            if (prod(shapeOf(s)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: the streamed operand must have the output's shape`);
-            const cs = [...cT.shape];
-            while (cs.length && cs[0] === 1) cs.shift();
-            const suffix = outShape.slice(outShape.length - cs.length);
-            const periodic = cs.length <= outShape.length && cs.every((d, i) => d === suffix[i]);
-            const values = periodic ? cq : broadcastTensor(new Tensor('int32', [...cT.shape], cq), outShape).data;
-            int('period', periodic ? prod(cs) : size);
-            const cArg = addWeight(node, cv, periodic ? 'as-is' : 'broadcast', undefined, periodic ? cs : outShape, () => arrayChunks('int32', values), 'int32');
-            task = mk('add_q_const', [s], (i, o) => `${k}add_q_const<${cfgName}>(${i[0]}, ${cArg}, ${o});`, outShape);
-          } else {
-            if (prod(shapeOf(a)) !== size || prod(shapeOf(b)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: broadcasting between two streams is not supported`);
-            task = mk('add_q', [a, b], (i, o) => `${k}add_q<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
-          }
-          break;
-        }
-        case 'llm.Attention': {
-          const q = ks as AttentionSpec;
-          const H = q.heads, Hk = q.kvHeads;
-          const [B, T, C] = shapeOf(ins[0]);
-          const [, S] = shapeOf(ins[1]);
-          const Cv = shapeOf(ins[2])[2];
-          if (B !== 1) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
-          const hd = C / H, hdv = Cv / Hk;
-          const P = ins[3] ? shapeOf(ins[3])[2] : 0, L = P + S;
-          int('tokens', T); int('new_keys', S); int('past', P); int('cache_len', L);
-          int('heads', H); int('kv_heads', Hk); int('head_dim', hd); int('v_head_dim', hdv); int('causal', q.causal ? 1 : 0);
-          int('score_m', q.score.m); int('score_shift', q.score.shift);
-          int('out_shift', 15 + fmtOf(node.inputs[2]).frac - fyOf().frac); int('y_bits', fyOf().bits);
-          cfg.types = cfgTypes({ ...actTypes, kv_t: 'kv_type' });
-          task = attentionTask(node, id, cfgName, ins, out, Hk, L, hd, hdv, P, 'attention_q', [T, H, L, hd]);
-          break;
-        }
-        default:
-          throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no fixed-point HLS kernel`);
-      }
-    } else switch (node.opType) {
-      case 'llm.Linear': {
-        const w = constant(node, ins[1], 'W');
-        const [K, N] = w.shape;
-        const rows = prod(outShape) / N;
-        int('rows', rows); int('in_dim', K); int('out_dim', N); int('par', tp.parallelism); int('kpar', kp); int('ii', tp.ii);
-        cfg.types = cfgTypes({ in_t: 'act_type', w_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
-        const impl = weightStorage(node.inputs[1]);
-        const wArg = addWeight(node, node.inputs[1], 'transposed', w, [N, K], () => transposedChunks(w));
-        const b = ins[2] ? constant(node, ins[2], 'b') : undefined;
-        const bArg = b ? addWeight(node, node.inputs[2], 'as-is', b, [N], () => tensorChunks(b)) : undefined;
-        task = mk('linear', [ins[0]], (i, o) => (impl
-          ? `${k}linear_onchip_${impl}<${cfgName}, ${bArg ? 'true' : 'false'}>(${i[0]}, ${wArg}, ${bArg ?? wArg}, ${o});`
-          : bArg
-            ? `${k}linear<${cfgName}>(${i[0]}, ${wArg}, ${bArg}, ${o});`
-            : `${k}linear_nobias<${cfgName}>(${i[0]}, ${wArg}, ${o});`), [rows, K, N]);
-        break;
-      }
-      case 'llm.Embedding': {
-        const table = constant(node, ins[0], 'table');
-        const [V, D] = table.shape;
-        int('tokens', prod(shapeOf(ins[1]))); int('vocab', V); int('dim', D);
-        cfg.types = cfgTypes({ id_t: 'tok_type', w_t: 'wgt_type', out_t: 'act_type' });
-        const tArg = addWeight(node, node.inputs[0], 'as-is', table, [V, D], () => tensorChunks(table));
-        task = mk('embedding', [ins[1]], (i, o) => `${k}embedding<${cfgName}>(${i[0]}, ${tArg}, ${o});`, [V, D]);
-        break;
-      }
-      case 'llm.LayerNorm': case 'llm.RMSNorm': {
-        const D = outShape[outShape.length - 1];
-        int('rows', prod(outShape) / D); int('dim', D); flt('eps', Number(node.attrs.epsilon ?? 1e-5));
-        cfg.types = cfgTypes({ in_t: 'act_type', p_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
-        const g = constant(node, ins[1], 'gamma');
-        const gArg = addWeight(node, node.inputs[1], 'as-is', g, [D], () => tensorChunks(g));
-        const beta = node.opType === 'llm.LayerNorm' && ins[2] ? constant(node, ins[2], 'beta') : undefined;
-        const bArg = beta ? addWeight(node, node.inputs[2], 'as-is', beta, [D], () => tensorChunks(beta)) : undefined;
-        const kern = node.opType === 'llm.RMSNorm' ? 'rmsnorm' : bArg ? 'layernorm' : 'layernorm_nobeta';
-        task = mk(kern, [ins[0]], (i, o) => `${k}${kern}<${cfgName}>(${i[0]}, ${gArg}${bArg ? `, ${bArg}` : ''}, ${o});`, [prod(outShape) / D, D]);
-        break;
-      }
-      case 'llm.Gelu': case 'llm.SiLU': {
-        int('size', prod(outShape));
-        if (node.opType === 'llm.Gelu') int('tanh_form', node.attrs.approximate === 'tanh' ? 1 : 0);
-        cfg.types = cfgTypes({ in_t: 'act_type', acc_t: 'acc_type', out_t: 'act_type' });
-        const kern = node.opType === 'llm.Gelu' ? 'gelu' : 'silu';
-        task = mk(kern, [ins[0]], (i, o) => `${k}${kern}<${cfgName}>(${i[0]}, ${o});`, outShape);
-        break;
-      }
-      case 'llm.SwiGLU': {
-        int('size', prod(outShape));
-        cfg.types = cfgTypes({ in_t: 'act_type', acc_t: 'acc_type', out_t: 'act_type' });
-        task = mk('swiglu', [ins[0], ins[1]], (i, o) => `${k}swiglu<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
-        break;
-      }
-      case 'llm.RoPE': {
-        const H = Number(node.attrs.heads);
-        const [B, T, C] = outShape;
-        if (B !== 1) throw new UnsupportedError(`RoPE ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
-        const cos = constant(node, ins[1], 'cos'), sin = constant(node, ins[2], 'sin');
-        int('tokens', T); int('heads', H); int('head_dim', C / H);
-        cfg.types = cfgTypes({ in_t: 'act_type', p_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
-        const cArg = addWeight(node, node.inputs[1], 'as-is', cos, [...cos.shape], () => tensorChunks(cos));
-        const sArg = addWeight(node, node.inputs[2], 'as-is', sin, [...sin.shape], () => tensorChunks(sin));
-        task = mk('rope', [ins[0]], (i, o) => `${k}rope<${cfgName}>(${i[0]}, ${cArg}, ${sArg}, ${o});`, outShape);
-        break;
-      }
-      case 'llm.Attention': {
-        const H = Number(node.attrs.heads), Hk = Number(node.attrs.kv_heads ?? H);
-        const [B, T, C] = shapeOf(ins[0]);
-        const [, S, Ck] = shapeOf(ins[1]);
-        const Cv = shapeOf(ins[2])[2];
-        if (B !== 1) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: batch ${B}; the HLS backend streams batch 1`);
-        const hd = C / H, hdv = Cv / Hk;
-        if (Ck / Hk !== hd) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: q and k head sizes differ`);
-        const P = ins[3] ? shapeOf(ins[3])[2] : 0, L = P + S;
-        int('tokens', T); int('new_keys', S); int('past', P); int('cache_len', L);
-        int('heads', H); int('kv_heads', Hk); int('head_dim', hd); int('v_head_dim', hdv);
-        int('causal', Number(node.attrs.causal ?? 0)); flt('scale', Number(node.attrs.scale ?? 1));
-        cfg.types = cfgTypes({ in_t: 'act_type', kv_t: 'kv_type', acc_t: 'acc_type', out_t: 'act_type' });
-        task = attentionTask(node, id, cfgName, ins, out, Hk, L, hd, hdv, P, 'attention', [T, H, L, hd]);
-        break;
-      }
-      case 'Add': {
-        const [a, b] = ins;
-        const size = prod(outShape);
-        const ca = consts.get(a), cb = consts.get(b);
-        cfg.types = cfgTypes({ in_t: 'act_type', c_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
-        int('size', size);
-        if (ca || cb) {
-          const [s, c, cname] = ca ? [b, ca, node.inputs[0]] : [a, cb!, node.inputs[1]];
-          if (prod(shapeOf(s)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: the streamed operand must have the output's shape`);
-          // A trailing-suffix constant repeats with a period; anything else is stored broadcast.
-          const cs = [...c.shape];
-          while (cs.length && cs[0] === 1) cs.shift();
-          const suffix = outShape.slice(outShape.length - cs.length);
-          const periodic = cs.length <= outShape.length && cs.every((d, i) => d === suffix[i]);
-          const stored = periodic ? c : broadcastTensor(c, outShape);
-          int('period', periodic ? prod(cs) : size);
-          const cArg = addWeight(node, cname, periodic ? 'as-is' : 'broadcast', stored, periodic ? cs : outShape, () => tensorChunks(stored));
-          task = mk('add_const', [s], (i, o) => `${k}add_const<${cfgName}>(${i[0]}, ${cArg}, ${o});`, outShape);
-        } else {
-          if (prod(shapeOf(a)) !== size || prod(shapeOf(b)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: broadcasting between two streams is not supported`);
-          task = mk('add', [a, b], (i, o) => `${k}add<${cfgName}>(${i[0]}, ${i[1]}, ${o});`, outShape);
-        }
-        break;
-      }
-      default:
-        throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no HLS kernel`);
+      quant = { kernel: ks, constants: fixed.constants, format: fmtOf, y: () => fmtOf(out) };
     }
+    const build = KERNEL_MODULES.get(node.opType);
+    if (!build) throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no ${fixed ? 'fixed-point ' : ''}HLS kernel`);
+    const task = build({
+      node, ins, out, outShape: shapeOf(out), shapeOf, constOf: (v) => consts.get(v), resolve, plan: tp, kpar: kp, quant,
+      int: (name, value) => { cfg.ints.push({ name, value }); },
+      lng: (name, value) => { cfg.longs.push({ name, value: `${value}LL` }); longs[name] = value; },
+      flt: (name, value) => { cfg.floats.push({ name, value: floatLiteral(value) }); },
+      types: (pairs) => { cfg.types = Object.entries(pairs).map(([name, cpp]) => ({ name, cpp })); },
+      constant: (v, what) => constant(node, v, what),
+      addWeight: (...args) => addWeight(node, ...args),
+      // Where a Linear reads W (and its bias, requantization): on chip when the plan says so.
+      weightStorage: (w) => {
+        const st = plan.weightStorage?.(node, w) ?? { kind: 'external' as const };
+        storage = st.kind === 'onchip' ? `onchip-${st.impl}` : 'external';
+        return st.kind === 'onchip' ? st.impl : undefined;
+      },
+      task: (kernel, streamIns, call, shape) => ({ id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape, params: {}, weights: [] }),
+      attentionTask: (kernel, cache, shape) => attentionTask(node, id, cfgName, ins, out, kernel, cache, shape),
+      render: (kernel, args, extra = []) => `llm2hls::${kernel}<${[cfgName, ...extra].join(', ')}>(${args.map(String).join(', ')});`,
+    });
     for (const v of task.inputs) if (consts.has(v)) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: a streamed input is a constant`);
     task.params = { ...Object.fromEntries(cfg.ints.map((i) => [i.name, i.value])), ...longs };
     task.weights = weightArgs.slice(firstWeight).map((w) => w.entry);
