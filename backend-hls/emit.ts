@@ -356,6 +356,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const cfgName = names.get(node.name || `${node.opType}_${tasks.length}`, 'cfg');
     const ins = node.inputs.map((v) => (v ? resolve(v) : ''));
     const out = node.outputs[0];
+    const outShape = shapeOf(out);
     const tp = plan.task(node);
     const kp = tp.kParallelism ?? 1;
     let storage: KernelSummary['weights'];
@@ -371,7 +372,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const build = KERNEL_MODULES.get(node.opType);
     if (!build) throw new UnsupportedError(`op ${sanitizeIdentifier(node.opType)} has no ${fixed ? 'fixed-point ' : ''}HLS kernel`);
     const task = build({
-      node, ins, out, outShape: shapeOf(out), shapeOf, constOf: (v) => consts.get(v), resolve, plan: tp, kpar: kp, quant,
+      node, ins, out, outShape, shapeOf, constOf: (v) => consts.get(v), resolve, plan: tp, kpar: kp, quant,
       int: (name, value) => { cfg.ints.push({ name, value }); },
       lng: (name, value) => { cfg.longs.push({ name, value: `${value}LL` }); longs[name] = value; },
       flt: (name, value) => { cfg.floats.push({ name, value: floatLiteral(value) }); },
