@@ -91,6 +91,7 @@ export function rtlProject(emit: EmitResult, o: {
   files['README.md'] = o.render('project-rtl/README.md.hbs', hctx);
   files['yosys/count.py'] = o.render('project-rtl/yosys_count.py.hbs', {
     ...hctx, rules: JSON.stringify(CELL_RULES), family: JSON.stringify(yt.family), familyNote: JSON.stringify(yt.familyNote ?? null),
+    estimate: JSON.stringify(o.estimate?.resources ?? null),
   });
   return { top, instances, files, maxCycles, idleLimit, estimateCycles: o.estimateCycles };
 }
