@@ -87,6 +87,8 @@ export function rtlProject(emit: EmitResult, o: {
     fifos: top.fifos, kernelsRtl: top.kernels, gearboxes: top.gearboxes,
   };
   files['sim/harness.cpp'] = o.render('project-rtl/harness.cpp.hbs', hctx);
+  // The Verilator build's precompiled-header rule (the Makefile's $(SIM)).
+  files['sim/verilator_pch.mk'] = fs.readFileSync(path.join(o.libDir, '..', 'project-rtl', 'verilator_pch.mk'), 'utf8');
   files.Makefile = o.render('project-rtl/Makefile.hbs', hctx);
   files['README.md'] = o.render('project-rtl/README.md.hbs', hctx);
   files['yosys/count.py'] = o.render('project-rtl/yosys_count.py.hbs', {
