@@ -9,7 +9,7 @@
  * `make yosys` and the estimate beside Yosys' counts (DSP, BRAM18K, LUT, FF,
  * ratios).
  *
- *   node scripts/bench-rtl.mjs [--models tiny_gpt,gpt2_mini,...] [--devices kv260,u55c]
+ *   node scripts/bench-rtl.mjs [--models tiny_gpt,gpt2_mini,...|FILE.onnx [--bind n=v]] [--devices kv260,u55c]
  *        [--yosys] [--yosys-timeout S] [--no-csim] [--cold] [--opt -Og] [--json FILE] [--keep]
  *        [--cli OTHER_CHECKOUT/bin/llm2hls.js]
  *
@@ -38,7 +38,7 @@ const FIXTURES = {
 };
 
 function parseArgs(argv) {
-  const o = { models: Object.keys(FIXTURES), devices: ['kv260'], yosys: false, yosysTimeout: 1800, csim: true, cold: false, opt: undefined, json: undefined, keep: false };
+  const o = { models: Object.keys(FIXTURES), devices: ['kv260'], yosys: false, yosysTimeout: 1800, csim: true, cold: false, opt: undefined, json: undefined, keep: false, bind: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], next = () => argv[++i];
     if (a === '--models') o.models = next().split(',');
@@ -50,12 +50,18 @@ function parseArgs(argv) {
     else if (a === '--opt') o.opt = next();
     else if (a === '--json') o.json = next();
     else if (a === '--keep') o.keep = true;
+    else if (a === '--bind') o.bind.push(next());
     // Another checkout's CLI (its templates and Makefile): the before of a before/after.
     else if (a === '--cli') CLI = path.resolve(next());
     else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(2, 20).join('\n')); process.exit(0); }
     else throw new Error(`bench-rtl: unknown option ${a}`);
   }
-  for (const m of o.models) if (!FIXTURES[m]) throw new Error(`bench-rtl: unknown model ${m} (${Object.keys(FIXTURES).join(', ')})`);
+  for (const m of o.models) {
+    if (FIXTURES[m]) continue;
+    // Any other .onnx file, with the --bind values.
+    if (!m.endsWith('.onnx') || !fs.existsSync(m)) throw new Error(`bench-rtl: unknown model ${m} (${Object.keys(FIXTURES).join(', ')}, or an .onnx file)`);
+    FIXTURES[m] = { file: path.resolve(m), bind: o.bind };
+  }
   return o;
 }
 
@@ -99,10 +105,10 @@ function main() {
   console.log(`bench-rtl: ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}, ${o.cold ? 'cold (empty runtime cache per build)' : 'default runtime cache'}${o.opt ? `, OPT=${o.opt}` : ''}`);
   try {
     for (const device of o.devices) for (const model of o.models) {
-      const name = `${model}@${device}`;
-      const rtl = path.join(work, `${model}-${device}-rtl`);
+      const name = `${path.basename(model, '.onnx')}@${device}`;
+      const rtl = path.join(work, `${path.basename(model, '.onnx')}-${device}-rtl`);
       compile(model, device, 'rtl', rtl);
-      const cache = o.cold ? path.join(work, `cache-${model}-${device}`) : undefined;
+      const cache = o.cold ? path.join(work, `cache-${path.basename(model, '.onnx')}-${device}`) : undefined;
       const build = timed('make', ['-C', rtl, 'sim-build', ...optArgs], { env: makeEnv(cache) });
       // The simulation binary alone, as make sim runs it (in rtl/, where the ROM names resolve), without make's start-up.
       const { rtl: info } = JSON.parse(fs.readFileSync(path.join(rtl, 'manifest.json'), 'utf8'));
@@ -110,13 +116,13 @@ function main() {
       const run = timed(path.join(rtl, 'build', 'verilator', `V${info.module}`),
         [path.join(rtl, 'sim', 'sample'), path.join(rtl, 'sim', 'out'), String(info.maxCycles)], { cwd: path.join(rtl, 'rtl') });
       const cycles = Number(/llm2hls-rtl cycles (\d+)/.exec(run.stdout)?.[1]);
-      const row = { model, device, runtime: '', buildSeconds: build.wall, buildCpuSeconds: build.cpu, simSeconds: run.wall, cycles, cyclesPerSecond: cycles / run.wall };
+      const row = { model: path.basename(model, '.onnx'), device, runtime: '', buildSeconds: build.wall, buildCpuSeconds: build.cpu, simSeconds: run.wall, cycles, cyclesPerSecond: cycles / run.wall };
       // The build log lists the compiler runs: verilated.cpp among them when the runtime was not cached.
       row.runtime = /verilated\.cpp/.test(fs.readFileSync(path.join(rtl, 'build', 'verilator', 'build.log'), 'utf8')) ? 'compiled' : 'cached';
       const gen = path.join(rtl, 'build', 'verilator', 'obj');
       row.generatedMB = fs.readdirSync(gen).filter((f) => /\.(cpp|h)$/.test(f)).reduce((n, f) => n + fs.statSync(path.join(gen, f)).size, 0) / 1e6;
       if (o.csim) {
-        const hls = path.join(work, `${model}-${device}-vitis`);
+        const hls = path.join(work, `${path.basename(model, '.onnx')}-${device}-vitis`);
         compile(model, device, 'vitis', hls);
         const csim = timed('make', ['-s', '-C', hls, 'build/csim']);
         row.csimBuildSeconds = csim.wall;
