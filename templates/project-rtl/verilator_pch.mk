@@ -2,8 +2,9 @@
 # Every generated .cpp starts with #include "verilated.h": with -iquote pch it
 # finds pch/verilated.h.gch/<opt>, one per optimization level (GCC takes the
 # one whose flags match, else parses pch/verilated.h, which includes the real
-# header). Built with the generated makefile's own flags, so it stays valid.
+# header). Built with the generated makefile's own flags, so it stays valid;
+# its dependency file goes beside it, not into the .gch directory GCC scans.
 include V$(TOP).mk
 pch/verilated.h.gch/%: pch/verilated.h
 	@mkdir -p $(dir $@)
-	$(CXX) $(CXXFLAGS) $(CPPFLAGS) $* -x c++-header -o $@ $<
+	$(CXX) $(CXXFLAGS) $(CPPFLAGS) $* -MF pch/verilated$*.d -x c++-header -o $@ $<
