@@ -113,10 +113,17 @@ function main() {
       // The simulation binary alone, as make sim runs it (in rtl/, where the ROM names resolve), without make's start-up.
       const { rtl: info } = JSON.parse(fs.readFileSync(path.join(rtl, 'manifest.json'), 'utf8'));
       fs.mkdirSync(path.join(rtl, 'sim', 'out'), { recursive: true });
-      const run = timed(path.join(rtl, 'build', 'verilator', `V${info.module}`),
-        [path.join(rtl, 'sim', 'sample'), path.join(rtl, 'sim', 'out'), String(info.maxCycles)], { cwd: path.join(rtl, 'rtl') });
+      let run, simError;
+      try {
+        run = timed(path.join(rtl, 'build', 'verilator', `V${info.module}`),
+          [path.join(rtl, 'sim', 'sample'), path.join(rtl, 'sim', 'out'), String(info.maxCycles)], { cwd: path.join(rtl, 'rtl') });
+      } catch (e) {
+        // A simulation that stalls or times out is reported, not fatal: the build time still counts.
+        simError = /llm2hls-rtl [A-Z]+.*$/m.exec(String(e.message))?.[0] ?? String(e.message).split('\n')[0];
+        run = { wall: NaN, stdout: '' };
+      }
       const cycles = Number(/llm2hls-rtl cycles (\d+)/.exec(run.stdout)?.[1]);
-      const row = { model: path.basename(model, '.onnx'), device, runtime: '', buildSeconds: build.wall, buildCpuSeconds: build.cpu, simSeconds: run.wall, cycles, cyclesPerSecond: cycles / run.wall };
+      const row = { model: path.basename(model, '.onnx'), device, runtime: '', simError, buildSeconds: build.wall, buildCpuSeconds: build.cpu, simSeconds: run.wall, cycles, cyclesPerSecond: cycles / run.wall };
       // The build log lists the compiler runs: verilated.cpp among them when the runtime was not cached.
       row.runtime = /verilated\.cpp/.test(fs.readFileSync(path.join(rtl, 'build', 'verilator', 'build.log'), 'utf8')) ? 'compiled' : 'cached';
       const gen = path.join(rtl, 'build', 'verilator', 'obj');
@@ -140,7 +147,7 @@ function main() {
       }
       rows.push(row);
       console.log(`${name}: build ${fmt(row.buildSeconds)} s (cpu ${fmt(row.buildCpuSeconds)} s, runtime ${row.runtime}, ${fmt(row.generatedMB)} MB C++), `
-        + `sim ${row.cycles} cycles in ${fmt(row.simSeconds, 2)} s${row.csimBuildSeconds !== undefined ? `, csim build ${fmt(row.csimBuildSeconds)} s` : ''}`);
+        + `${simError ? `sim failed: ${simError}` : `sim ${row.cycles} cycles in ${fmt(row.simSeconds, 2)} s`}${row.csimBuildSeconds !== undefined ? `, csim build ${fmt(row.csimBuildSeconds)} s` : ''}`);
       if (!o.keep) fs.rmSync(rtl, { recursive: true, force: true });
     }
   } finally {
@@ -152,7 +159,7 @@ function main() {
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(`| ${r.model}@${r.device} | ${fmt(r.buildSeconds)} | ${fmt(r.buildCpuSeconds)} | ${fmt(r.generatedMB)} | ${fmt(r.csimBuildSeconds)} | `
-      + `${fmt(ratio(r.buildSeconds, r.csimBuildSeconds), 2)} | ${r.cycles} | ${fmt(r.simSeconds, 2)} | ${Math.round(r.cyclesPerSecond)} |`);
+      + `${fmt(ratio(r.buildSeconds, r.csimBuildSeconds), 2)} | ${r.simError ? `failed: ${r.simError}` : r.cycles} | ${fmt(r.simSeconds, 2)} | ${r.simError ? '-' : Math.round(r.cyclesPerSecond)} |`);
   }
   if (o.yosys) {
     console.log('\n| design | DSP est / yosys (ratio) | BRAM18K | URAM | LUT | FF | yosys s |');
