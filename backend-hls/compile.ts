@@ -378,9 +378,10 @@ export async function compileModel(modelPath: string, outDir: string, options: C
         'the RTL memory ports are not built yet: use --target vitis, or a device (or --config) that keeps them on chip', 4);
     }
   }
+  const report = target === 'rtl' && dataflow ? summarize(dataflow, { device: deviceData, precision, clockMHz: deviceData.clockMHz }) : undefined;
   const rtl = target === 'rtl' ? rtlProject(emit, {
     precision, version, libDir: path.join(packageRoot(), 'templates', 'rtl'), render: renderTemplate, context: ctx,
-    estimateCycles: dataflow ? summarize(dataflow, { device: deviceData, precision, clockMHz: deviceData.clockMHz }).latency.cycles : 0,
+    estimateCycles: report?.latency.cycles ?? 0, device: deviceData, estimate: report && { resources: report.resources, available: report.available },
   }) : undefined;
   const fingerprint = (await fingerprinting.result()).sha256;
   const files: string[] = [];

@@ -2,7 +2,8 @@
  * The files of a `--target rtl` project: the generated top (rtl/<top>.v), the
  * kernel library it instantiates (rtl/lib/), ROM images and lookup tables
  * (rtl/mem/), the Verilator harness (sim/harness.cpp), the cocotb testbench
- * (sim/cocotb_*.py), Makefile and README.
+ * (sim/cocotb_*.py), the Yosys resource report's script and counter (yosys/),
+ * Makefile and README.
  * The planned design is the one the HLS backend renders as C++
  * (EmitResult.design); only the Verilog is made here.
  */
@@ -14,6 +15,8 @@ import type { EmitResult } from '../backend-hls/emit.js';
 import { Instance, MEM_DIR, kernelInstance } from './kernels.js';
 import { tableImages } from './tables.js';
 import { RtlTop, TopPort, renderTop } from './top.js';
+import { CELL_RULES, yosysFamily, yosysScript } from './yosys.js';
+import type { Device, DeviceResources } from '../compiler/devices/index.js';
 
 /** templates/project-rtl's Python files copied into sim/: make cocotb and sim --mode cocotb run cocotb_design.py. */
 export const COCOTB_FILES = ['cocotb_design.py', 'cocotb_run.py', 'cocotb_tb.py'];
@@ -55,6 +58,8 @@ function dataCode(p: TopPort, dir: 'set' | 'get'): string {
 export function rtlProject(emit: EmitResult, o: {
   precision: Precision; estimateCycles: number; version: string; libDir: string;
   render: (template: string, ctx: object) => string; context: Record<string, unknown>;
+  /** The device (for the Yosys family) and the planner's resource estimate (for the README). */
+  device: Device; estimate?: { resources: DeviceResources; available: DeviceResources };
 }): RtlProject {
   if (o.precision.float) throw new UserError(`--target rtl: the Verilog kernels are fixed point; use --precision w8a16, w8a8 or w4a16 (fp32 has no RTL kernels)`, 4);
   const ctx = { precision: o.precision, A: o.precision.activationBits, idBits: ID_BITS };
@@ -66,8 +71,20 @@ export function rtlProject(emit: EmitResult, o: {
   for (const f of fs.readdirSync(o.libDir).filter((f) => f.endsWith('.v')).sort()) files[`rtl/lib/${f}`] = fs.readFileSync(path.join(o.libDir, f), 'utf8');
   for (const inst of instances) for (const [name, text] of Object.entries(inst.roms)) files[`rtl/${MEM_DIR}/${name}`] = text;
   for (const [name, text] of Object.entries(tableImages())) files[`rtl/${MEM_DIR}/${name}`] = text;
+  // make yosys runs in rtl/ (ROM names are relative to it): sources as the Makefile's SOURCES, stats into build/yosys.
+  const yt = yosysFamily(o.device);
+  const libFiles = Object.keys(files).filter((f) => f.startsWith('rtl/lib/')).map((f) => f.slice(4));
+  files['yosys/synth.ys'] = yosysScript({
+    files: [`${top.module}.v`, ...libFiles], top: top.module, family: yt.family, uram: yt.uram, familyNote: yt.familyNote,
+    statFile: '../build/yosys/stat.json',
+  });
+  const resourceRows = o.estimate ? (['dsp', 'bram18k', 'uram', 'lut', 'ff'] as const).map((k) => ({
+    name: { dsp: 'DSP', bram18k: 'BRAM18K', uram: 'URAM', lut: 'LUT', ff: 'FF' }[k], key: k,
+    estimate: o.estimate!.resources[k], available: o.estimate!.available[k],
+  })) : [];
   const hctx = {
     ...o.context,
+    yosysFamily: yt.family, yosysFamilyNote: yt.familyNote ?? '', resourceRows,
     module: top.module, version: o.version, idleLimit, maxCycles, estimateCycles: o.estimateCycles,
     inputs: top.inputs.map((p) => ({ ...p, setData: dataCode(p, 'set') })),
     outputs: top.outputs.map((p) => ({ ...p, getData: dataCode(p, 'get') })),
@@ -78,7 +95,13 @@ export function rtlProject(emit: EmitResult, o: {
   // The cocotb testbench, as is (it reads manifest.json at run time): make cocotb needs nothing of llm2hls.
   const projectTemplates = path.join(o.libDir, '..', 'project-rtl');
   for (const f of COCOTB_FILES) files[`sim/${f}`] = fs.readFileSync(path.join(projectTemplates, f), 'utf8');
+  // The Verilator build's precompiled-header rule (the Makefile's $(SIM)).
+  files['sim/verilator_pch.mk'] = fs.readFileSync(path.join(o.libDir, '..', 'project-rtl', 'verilator_pch.mk'), 'utf8');
   files.Makefile = o.render('project-rtl/Makefile.hbs', hctx);
   files['README.md'] = o.render('project-rtl/README.md.hbs', hctx);
+  files['yosys/count.py'] = o.render('project-rtl/yosys_count.py.hbs', {
+    ...hctx, rules: JSON.stringify(CELL_RULES), family: JSON.stringify(yt.family), familyNote: JSON.stringify(yt.familyNote ?? null),
+    estimate: JSON.stringify(o.estimate?.resources ?? null),
+  });
   return { top, instances, files, maxCycles, idleLimit, estimateCycles: o.estimateCycles };
 }

@@ -111,22 +111,41 @@ const LUTRAM_LUTS: Record<string, number> = {
   RAM128X1S: 2, RAM128X1D: 4, RAM256X1S: 4, RAM256X1D: 8, RAM512X1S: 8,
   RAM32M: 4, RAM64M: 4, RAM32M16: 8, RAM64M8: 8, RAM32X16DR8: 8, RAM64X8SW: 8,
 };
-const SRL = /^SRL(C?16E|C32E)$/;
+
+/** One cell rule: a cell type matching `match` (a regular expression, also valid in Python's re) adds `weight` to `resource`. */
+export interface CellRule {
+  match: string;
+  resource: 'dsp' | 'bram18k' | 'uram' | 'lut' | 'ff';
+  weight: number;
+  /** LUTs used as memory (distributed RAM, SRL): also counted in lutAsMemory. */
+  memory?: boolean;
+}
+
+/**
+ * The one table of which synth_xilinx cells count as what (docs/yosys.md);
+ * the first matching rule counts a cell. countResources uses it, and a
+ * generated project's yosys/count.py gets it rendered as JSON.
+ */
+export const CELL_RULES: readonly CellRule[] = [
+  { match: '^(DSP48|DSP58)', resource: 'dsp', weight: 1 },
+  { match: '^(RAMB18|FIFO18)', resource: 'bram18k', weight: 1 },
+  { match: '^(RAMB36|FIFO36)', resource: 'bram18k', weight: 2 },
+  { match: '^URAM288', resource: 'uram', weight: 1 },
+  { match: '^LUT[1-6]$', resource: 'lut', weight: 1 },
+  ...Object.entries(LUTRAM_LUTS).map(([type, luts]): CellRule => ({ match: `^${type}$`, resource: 'lut', weight: luts, memory: true })),
+  { match: '^SRL(C?16E|C32E)$', resource: 'lut', weight: 1, memory: true },
+  { match: '^(FD[RSCP]E|LD[CP]E)(_1)?$', resource: 'ff', weight: 1 },
+];
+const RULES = CELL_RULES.map((r) => ({ ...r, re: new RegExp(r.match) }));
 
 /** DSP, BRAM18K, URAM, LUT, FF of synth_xilinx cell counts (docs/yosys.md). */
 export function countResources(cells: Record<string, number>): DeviceResources & { lutAsMemory: number } {
   const r = { dsp: 0, bram18k: 0, uram: 0, lut: 0, ff: 0, lutAsMemory: 0 };
   for (const [type, n] of Object.entries(cells)) {
-    if (/^(DSP48|DSP58)/.test(type)) r.dsp += n;
-    else if (/^(RAMB18|FIFO18)/.test(type)) r.bram18k += n;
-    else if (/^(RAMB36|FIFO36)/.test(type)) r.bram18k += 2 * n;
-    else if (/^URAM288/.test(type)) r.uram += n;
-    else if (/^LUT[1-6]$/.test(type)) r.lut += n;
-    else if (type in LUTRAM_LUTS || SRL.test(type)) {
-      const luts = n * (LUTRAM_LUTS[type] ?? 1);
-      r.lut += luts;
-      r.lutAsMemory += luts;
-    } else if (/^(FD[RSCP]E|LD[CP]E)(_1)?$/.test(type)) r.ff += n;
+    const rule = RULES.find((x) => x.re.test(type));
+    if (!rule) continue;
+    r[rule.resource] += n * rule.weight;
+    if (rule.memory) r.lutAsMemory += n * rule.weight;
   }
   return r;
 }
