@@ -7,11 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_tests=0 want_link=0
+want_tests=0 want_link=0 want_rtl=0
 cocotb_version=2.1.0   # the newest cocotb 2.x on PyPI; runtime/cocotb.ts needs 2.x (cocotb_tools.runner)
 for arg in "$@"; do
   case "$arg" in
-    --test) want_tests=1 ;;
+    --rtl) want_rtl=1 ;;
+    --test) want_tests=1; want_rtl=1 ;;
     --link) want_link=1 ;;
     *) echo "usage: scripts/setup.sh [--rtl] [--test] [--link]" >&2; exit 2 ;;
   esac
