@@ -206,7 +206,7 @@ export function designTiming(g: DataflowGraph, ctx: CostContext, opts: { maxSwee
   // Each sweep settles backpressure about one row further; bound the work on large designs
   // (where the estimate may then miss some late backpressure).
   const beats = chans.reduce((a, c) => a + c.beats, 0);
-  const maxSweeps = opts.maxSweeps ?? Math.max(4, Math.min(400, Math.floor(4e6 / Math.max(1, beats))));
+  const maxSweeps = opts.maxSweeps ?? Math.max(2, Math.min(400, Math.floor(2e6 / Math.max(1, beats))));
   let sweeps = 0;
   for (;;) {
     sweeps++;
@@ -282,8 +282,10 @@ export function designTiming(g: DataflowGraph, ctx: CostContext, opts: { maxSwee
           let ow = 0; // oldest output beat whose window may still freeze the pipeline
           for (let r = 0; r < T; r++) {
             for (let nb = 0; nb < NB; nb++) {
-              for (let kb = 0; kb < KB; kb++) {
-                let t = f === NEG ? 0 : f + II;
+              // Pass 0 takes the row's beats as they come; later passes run from the row buffer,
+              // KB steps back to back (stepped as one: only a waiting output beat delays them).
+              for (let kb = 0; kb < (nb === 0 ? KB : 1); kb++) {
+                let t = f === NEG ? 0 : f + (nb === 0 ? II : KB * II);
                 const i = r * KB + kb;
                 if (nb === 0) t = Math.max(t, x.avail(i), i > 0 ? x.pop[i - 1] + 1 : NEG);
                 // No step issues while a beat waits in the output register.
