@@ -6,10 +6,10 @@
  * The model, in brief (cycles at the design clock; every loop pipelined):
  *  - linear: uk x un multiply-accumulate lanes; a token takes ceil(K/uk)*ceil(N/un)*II
  *    cycles; DSPs = lanes / (MACs per DSP at this precision: DSP packing);
- *  - attention: a QK^T engine and a PV engine of uk x un lanes each (uk over the head
- *    dim, and beyond D over whole heads; un over keys), online softmax (exp lanes = un);
- *    query t sees n_t keys (causal: P+S-T+t+1), so a token takes
- *    H*ceil(D/uk)*ceil(n_t/un) cycles (ceil(H/(uk/D))*ceil(n_t/un) when uk >= D);
+ *  - attention: QK, softmax and PV engines of uk x un lanes (uk <= D over the head dim,
+ *    un over keys), each on its own head (llm2hls_attention); query t sees n_t keys
+ *    (causal: P+S-T+t+1), so a token takes H*max(ceil(D/uk)*NB, NB+1) cycles,
+ *    NB = ceil(n_t/un) (softmax's NB+1 sets the pace when uk = D);
  *  - norms, activations, RoPE, Add, Embedding, reorder: un lanes over channels,
  *    ceil(C/un) cycles per token;
  *  - on-chip memories are banked for bandwidth: a memory read `w` bits per cycle
@@ -19,8 +19,10 @@
  *  - an external memory sweep of a weight or KV cache happens once per token
  *    tile: bytes/pass = size * ceil(T/tt); its time is bounded by the bandwidth of
  *    the channels it is bound to, shared with everything else on them.
- * Constants are first-order figures for Vitis HLS on UltraScale+/Versal at
- * 250-300 MHz; the RTL simulation is the check of the cycle counts.
+ * Cycle figures are those of the RTL kernels (templates/rtl/, docs/backend-rtl.md); a
+ * pass's latency is the beat-level schedule of timing.ts, checked against the Verilator
+ * simulation by scripts/rtl-vs-estimate.mjs. Resource constants are first-order figures
+ * for UltraScale+/Versal at 250-300 MHz.
  */
 import { Device } from '../devices/index.js';
 import { Precision } from '../numerics/precision.js';
@@ -44,13 +46,11 @@ export interface CostContext {
 const BRAM_BITS = 18432;
 const URAM_BITS = 294912;
 const LUTRAM_LIMIT = 16384;
-const DSP_LATENCY = 4;
 /** Cycles from issuing an external read to its data (HBM/DDR through AXI). */
 const EXT_LATENCY = 100;
 /** A read port onto external memory: AXI master, burst buffers. */
 const PORT_COST: Resources = { dsp: 0, bram18k: 4, uram: 0, lut: 1800, ff: 2600 };
 
-const log2c = (x: number) => (x <= 1 ? 0 : Math.ceil(Math.log2(x)));
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
 
 export function macsPerDsp(ctx: CostContext): number {
@@ -102,19 +102,51 @@ export function channelsOf(task: Task): number {
 /** Lane-count candidates over the reduction axis (uk) for a kind. */
 export function ukCandidates(task: Task): number[] {
   const d = task.dims;
+  // Attention: at most the head dim (llm2hls_attention has no whole heads a step).
   const limit = task.kind === 'linear' ? d.K : task.kind === 'attention' ? d.D : 1;
   const out = new Set<number>([limit]);
   for (let u = 1; u < limit; u *= 2) out.add(u);
-  if (task.kind === 'attention') for (let h = 2; h <= d.H; h *= 2) out.add(h * d.D), out.add(Math.min(d.H, h) * d.D); // heads in parallel
   return [...out].sort((a, b) => a - b);
 }
 
 /** The largest useful un (output-axis lanes). */
-export function unLimit(task: Task): number {
+export function unLimit(task: Task, ctx?: CostContext): number {
   const d = task.dims;
   if (task.kind === 'attention') return d.P + d.S;
+  const lanes = legalLanes(task, ctx);
+  if (lanes) return lanes[lanes.length - 1];
   return channelsOf(task);
 }
+
+/**
+ * The lane counts a kernel can be built with, when not every count is (ascending), else
+ * undefined: llm2hls_rope's lanes divide head_dim / 2 (a beat holds part of one half-head);
+ * llm2hls_add_const's divide the row and the constant's period (backend-rtl/kernels.ts).
+ */
+export function legalLanes(task: Task, ctx?: CostContext): number[] | undefined {
+  const d = task.dims;
+  let n = 0;
+  if (task.kind === 'rope') n = Math.max(1, d.D / 2);
+  else if (task.kind === 'add' && ctx) {
+    const m = task.mems.map((x) => ctx.mems.get(x)).find((x) => x);
+    if (!m) return undefined;
+    const size = m.shape.reduce((a, b) => a * b, 1);
+    const period = m.shape[m.shape.length - 1] === d.C || size === 1 ? size : d.T * d.C;
+    n = gcd(d.C, period);
+  } else return undefined;
+  const out: number[] = [];
+  for (let u = 1; u <= n; u++) if (n % u === 0) out.push(u);
+  return out;
+}
+
+/** The least buildable lanes at or above `un` (the most there are when none is). */
+export function legalUn(task: Task, un: number, ctx?: CostContext): number {
+  const lanes = legalLanes(task, ctx);
+  if (!lanes) return un;
+  return lanes.find((u) => u >= un) ?? lanes[lanes.length - 1];
+}
+
+function gcd(a: number, b: number): number { return b === 0 ? a : gcd(b, a % b); }
 
 /** Initiation interval of the inner loop (fp32 accumulation needs independent accumulators). */
 export function iiOf(task: Task, plan: Plan, ctx: CostContext): number {
@@ -130,9 +162,11 @@ export function tokenCycles(task: Task, plan: Plan, t: number, ctx: CostContext)
   switch (task.kind) {
     case 'linear': return cdiv(d.K, plan.uk) * cdiv(d.N, plan.un) * iiOf(task, plan, ctx);
     case 'attention': {
-      // uk lanes over the head dim; beyond D, whole heads in parallel.
-      const headSteps = plan.uk >= d.D ? cdiv(d.H, Math.floor(plan.uk / d.D)) : d.H * cdiv(d.D, plan.uk);
-      return headSteps * cdiv(keysFor(task, t), plan.un);
+      // llm2hls_attention: QK, SOFT and PV each on its own head; a head's slot is the
+      // slowest of QK (KB * NB), SOFT (NB + 1) and PV (KB * NB), KB = ceil(D / uk).
+      const kb = cdiv(d.D, Math.min(plan.uk, d.D));
+      const nb = Math.max(1, cdiv(keysFor(task, t), plan.un));
+      return d.H * Math.max(kb * nb, nb + 1);
     }
     default: return cdiv(d.C, plan.un);
   }
@@ -146,18 +180,26 @@ export function computeCycles(task: Task, plan: Plan, ctx: CostContext): number 
   return s;
 }
 
+/**
+ * Cycles from a task's deciding input beat to its first output beat, as the RTL modules of
+ * templates/rtl/ document them (docs/backend-rtl.md): a Linear's beat leaves 5 cycles after
+ * its pass's last step issues; a norm's row 5 after its last input beat (the three-stage
+ * hand-over and the output register); RoPE's head 2 after its last beat; an Embedding row 2
+ * after its id; element-wise modules register their output (1). Attention's output row
+ * leaves 2 cycles after PV's last step. External memory adds its read latency.
+ */
 export function depthOf(task: Task, plan: Plan, ctx: CostContext): number {
+  void plan;
   const ext = task.mems.some((m) => ctx.mems.get(m)?.location.kind === 'external') ? EXT_LATENCY : 0;
-  const f = ctx.precision.float;
   switch (task.kind) {
-    case 'linear': return 3 + DSP_LATENCY + (f ? 8 : 1) * log2c(plan.uk) + 2 + ext;
-    case 'attention': return 3 + 2 * (DSP_LATENCY + log2c(plan.uk)) + 12 + 16 + ext; // QK, exp, PV, 1/sum
-    case 'layernorm': case 'rmsnorm': return 24 + log2c(plan.un) + ext;
-    case 'gelu': case 'silu': case 'swiglu': return 10;
-    case 'rope': return 6 + ext;
-    case 'embedding': return 3 + ext;
-    case 'add': return 2 + ext;
-    case 'reorder': return 3;
+    case 'linear': return 5 + ext;
+    case 'attention': return 2 + ext;
+    case 'layernorm': case 'rmsnorm': return 5 + ext;
+    case 'gelu': case 'silu': case 'swiglu': return 1;
+    case 'rope': return 2 + ext;
+    case 'embedding': return 2 + ext;
+    case 'add': return 1 + ext;
+    case 'reorder': return 0;
   }
 }
 

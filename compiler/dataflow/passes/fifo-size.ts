@@ -127,6 +127,22 @@ export const fifoSize: DataflowPass = {
         }
       }
     }
-    for (const s of g.streams) s.depth = Math.max(2, s.depth, Math.ceil(Math.min(need.get(s)!, s.shape[0] * s.shape[1]) / s.lanes));
+    // Elements to beats row by row: a row's last beat is padded, so T rows of C take
+    // T * ceil(C / lanes) beats, not ceil(T * C / lanes) (which deadlocks a whole-pass bypass
+    // of padded rows: encoder_mini at 3 lanes). The RTL FIFO holds the producer's beats
+    // (backend-rtl/top.ts: ceil(elements / its lanes)), so cover its padding too.
+    const tasks = new Map(g.tasks.map((t) => [t.name, t]));
+    const outLanes = (s: Stream) => {
+      const p = tasks.get(s.from.task)?.plan;
+      if (!p) return s.lanes;
+      return Math.max(1, tasks.get(s.from.task)!.kind === 'attention' ? p.uk : p.un);
+    };
+    for (const s of g.streams) {
+      const [T, C] = s.shape;
+      const rows = Math.min(T, Math.ceil(need.get(s)! / C));
+      const pl = outLanes(s);
+      const beats = Math.max(rows * Math.ceil(C / s.lanes), Math.ceil((rows * Math.ceil(C / pl) * pl) / s.lanes));
+      s.depth = Math.max(2, s.depth, beats);
+    }
   },
 };

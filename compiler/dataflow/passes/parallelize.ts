@@ -12,7 +12,7 @@
  * Budget: all DSPs, 90% of BRAM/URAM, 75% of LUT/FF (routing headroom),
  * less a reserve for the FIFOs fifo-size adds.
  */
-import { CostContext, Resources, ZERO, addRes, busyCycles, channelsOf, computeCycles, resourcesOf, ukCandidates, unLimit } from '../cost-model.js';
+import { CostContext, Resources, ZERO, addRes, busyCycles, channelsOf, computeCycles, legalUn, resourcesOf, ukCandidates, unLimit } from '../cost-model.js';
 import { DataflowGraph, Plan, Task, taskMap } from '../ir.js';
 import { DataflowPass, PlanContext, costContext } from '../pipeline.js';
 
@@ -47,7 +47,7 @@ export function cheapestPlan(task: Task, target: number, ctx: CostContext, avail
     const w = weight(res, avail);
     if (!best || w < best.w - 1e-12) best = { plan, res, busy, w };
   };
-  const limit = unLimit(task);
+  const limit = unLimit(task, ctx);
   for (const uk of ukCandidates(task)) {
     if (task.kind === 'linear') {
       const kSteps = Math.ceil(task.dims.K / uk);
@@ -66,9 +66,10 @@ export function cheapestPlan(task: Task, target: number, ctx: CostContext, avail
       }
       consider({ tt, uk, un: lo });
     } else {
+      // Only lanes the RTL kernel can build (RoPE, Add of a constant: divisors).
       const perToken = Math.floor(target / T);
       if (perToken < 1) { consider({ tt, uk, un: limit }); continue; }
-      consider({ tt, uk, un: Math.min(limit, Math.ceil(channelsOf(task) / perToken)) });
+      consider({ tt, uk, un: legalUn(task, Math.min(limit, Math.ceil(channelsOf(task) / perToken)), ctx) });
     }
   }
   if (!best) return undefined;

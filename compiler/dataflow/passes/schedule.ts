@@ -18,6 +18,7 @@
  */
 import { busyCycles, depthOf, extBytes, iiOf, resourcesOf, tokenCycles } from '../cost-model.js';
 import { DataflowGraph, HOST, Stream, Task, topoOrder } from '../ir.js';
+import { designTiming } from '../timing.js';
 import { DataflowPass, PlanContext, costContext } from '../pipeline.js';
 
 const ROW_KINDS = new Set(['linear', 'layernorm', 'rmsnorm', 'attention']);
@@ -83,6 +84,9 @@ export const schedule: DataflowPass = {
         finish: times[tokens - 1] ?? 0,
       };
     }
+    // Latency: the beat-level schedule of the design as built (backpressure included).
+    const timing = designTiming(g, cctx);
+    for (const task of g.tasks) task.cost!.finish = timing.finish.get(task.name) ?? 0;
   },
 };
 
