@@ -5,8 +5,7 @@
  * an llm2hls_gearbox wherever a stream's beats are not as wide as the lanes
  * its reader takes. Graph inputs and outputs are valid/ready ports of the
  * top: `in<i>_*` and `out<i>_*` (graph input/output index i), one beat per
- * `lanes` elements, lane 0 in the least significant bits. A FIFO holds as
- * many whole rows (and the rest) as the planned depth in elements.
+ * `lanes` elements, lane 0 in the least significant bits.
  *
  * Under `LLM2HLS_STATS` (the Verilator harness defines it) the top also
  * counts, per FIFO, its occupancy and the most it ever held, and per kernel
@@ -93,7 +92,7 @@ export function renderTop(emit: EmitResult, instances: Instance[], opts: { A: nu
     const w = `w_${id}`, r = `r_${id}`, width = lanes * bits;
     wires(w, width);
     wires(r, width);
-    const depth = fifoBeats(s.depth, s.rowWidth, lanes);
+    const depth = fifoBeats(s.depth, lanes);
     lines.push(`  // stream ${id}: ${s.elements} elements, ${lanes} a beat; planned depth ${s.depth} elements`,
       `  llm2hls_fifo #(.WIDTH(${width}), .DEPTH(${depth})) f_${id} (.clk(clk), .rst_n(rst_n),`,
       `    .in_valid(${w}_valid), .in_ready(${w}_ready), .in_data(${w}_data), .out_valid(${r}_valid), .out_ready(${r}_ready), .out_data(${r}_data));`);
@@ -197,12 +196,12 @@ export function renderTop(emit: EmitResult, instances: Instance[], opts: { A: nu
 }
 
 /**
- * Beats that hold `elements` planned elements of rows of `row`: a row is ceil(row / lanes)
- * beats (its last one padded), so whole rows are counted as such (at least 2: full rate).
+ * Beats of a FIFO planned to hold `elements` elements, at the writer's `lanes` a beat (at
+ * least 2: full rate). The planner's fifo-size already counts each row's padded last beat
+ * in its elements, and compiler/dataflow/timing.ts times FIFOs of exactly this depth.
  */
-export function fifoBeats(elements: number, row: number, lanes: number): number {
-  const r = Math.max(1, row);
-  return Math.max(2, Math.floor(elements / r) * Math.ceil(r / lanes) + Math.ceil((elements % r) / lanes));
+export function fifoBeats(elements: number, lanes: number): number {
+  return Math.max(2, Math.ceil(elements / lanes));
 }
 
 function fifoStats(name: string, w: string, r: string, depth: number): string[] {
