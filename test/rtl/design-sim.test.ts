@@ -123,6 +123,19 @@ describe('compile --target rtl + sim --mode verilator (tiny_gpt, w8a16, kv260)',
     expectCleanFailure(r, /Verilator simulation failed: llm2hls-rtl: ROM image rtl\/mem\/\S+_w\.hex is missing/, expect);
   }, 600_000);
 
+  it('without Verilator on PATH: one line saying how to install it', async () => {
+    // g++ and make are there (sim checks them first), verilator is not.
+    const bin = path.join(work, 'path-without-verilator');
+    fs.mkdirSync(bin, { recursive: true });
+    for (const tool of ['g++', 'make']) {
+      const found = (await execa('sh', ['-c', `command -v ${tool}`])).stdout.trim();
+      fs.symlinkSync(found, path.join(bin, tool));
+    }
+    const r = await execa(process.execPath, [path.join(ROOT, 'bin', 'llm2hls.js'), 'sim', rtl, '--mode', 'verilator', '--inputs', sample, '--out', path.join(work, 'o_nov')],
+      { reject: false, env: { PATH: bin, FORCE_COLOR: '0' }, extendEnv: false });
+    expectCleanFailure({ exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) }, /needs Verilator .*apt-get install verilator/, expect);
+  }, 120_000);
+
   it('refuses what it cannot build, and the wrong simulator, with one line each', async () => {
     const fp32 = await llm2hls('compile', MODEL, '-o', path.join(work, 'fp32'), '--target', 'rtl', '--precision', 'fp32', ...BIND);
     expectCleanFailure(fp32, /--target rtl: .*fixed point.*w8a16/, expect);
