@@ -57,10 +57,15 @@ describe('npm pack', () => {
   it('runs the quick start from the installed package', async () => {
     const script = fs.readFileSync(path.join(ROOT, 'scripts', 'quickstart.sh'), 'utf8');
     const commands = script.split('\n').filter((l) => /^(llm2hls|step) /.test(l)).map((l) => l.trim().split(/\s+/).slice(1));
-    expect(commands.map((c) => c[0])).toEqual(['inspect', 'run', 'estimate', 'compile', 'sim']);
+    expect(commands.map((c) => c[0])).toEqual(['inspect', 'run', 'estimate', 'compile', 'sim', 'compile', 'sim']);
     const bin = path.join(app, 'node_modules', '.bin', 'llm2hls');
     const stdout: Record<string, string> = {};
-    for (const args of commands) {
+    // The Verilator simulation of this same design is test/rtl/design-sim.test.ts's (a minute of
+    // build); here the packaged RTL project must compile and lint clean.
+    const rtlSim = commands.findIndex((c) => c[0] === 'sim' && c.includes('verilator'));
+    expect(rtlSim).toBe(commands.length - 1);
+    const rtlDir = path.join(app, commands[rtlSim][1]);
+    for (const args of commands.slice(0, rtlSim)) {
       // The example's files from the package; out/ in the new project.
       const r = await execa(bin, args.map((a) => (a.startsWith('examples/') ? `node_modules/llm2hls/${a}` : a)), {
         cwd: app, reject: false, timeout: 60_000, env: { FORCE_COLOR: '0' },
@@ -70,6 +75,10 @@ describe('npm pack', () => {
     }
     expect(stdout.inspect).toContain('all ops are supported');
     expect(stdout.sim).toMatch(/bit-exact with the quantized golden model/);
+    expect(stdout.compile).toMatch(/rtl project/);
+    const lint = await execa('make', ['--no-print-directory', 'lint'], { cwd: rtlDir, reject: false, all: true });
+    expect(lint.exitCode, lint.all).toBe(0);
+    expect(lint.all).not.toMatch(/%Warning|%Error/);
 
     // The golden model's output in out/ matches ONNX Runtime on the packaged example.
     const runOut = commands.find((c) => c[0] === 'run')!;
