@@ -403,6 +403,7 @@ export async function compileModel(modelPath: string, outDir: string, options: C
       if (spec) files.push('quant_spec.json');
       put('manifest.json', `${JSON.stringify({ ...manifest(emit, { target, precision, device, model: modelPath, fingerprint, bindings, version, graphName: graph.name, sample }), plan: planSource, rtl: rtlManifest(rtl) }, null, 2)}\n`);
       writeSample(w.root, 'sim/sample', put, files);
+      weightBytes = emit.weights.reduce((n, e) => n + e.bytes, 0); // the same integers, in rtl/mem's ROM images
       return;
     }
     put('src/top.h', renderTemplate('project/top.h.hbs', ctx));

@@ -130,16 +130,17 @@ export function readManifest(dir: string): Manifest {
   } catch {
     throw new UserError(`${dir}: not a compiled llm2hls project (no readable manifest.json); run llm2hls compile first`);
   }
-  if (m.format !== 'llm2hls-hls-project' && m.format !== 'llm2hls-rtl-project') throw new UserError(`${dir}: manifest.json is not an llm2hls HLS project manifest`);
+  if (m.format !== 'llm2hls-hls-project' && m.format !== 'llm2hls-rtl-project') throw new UserError(`${dir}: manifest.json is not an llm2hls project manifest`);
   return m;
 }
 
-async function requireTool(cmd: string, what: string): Promise<void> {
+/** `cmd` runs (`--version`), or one line: what needs it (`needs`) and the `apt-get install` that brings it. */
+export async function requireTool(cmd: string, needs = 'csim needs g++ and make', install = 'g++ make'): Promise<void> {
   try {
     await execa(cmd, ['--version'], { reject: true, timeout: 20_000 });
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new UserError(`${cmd} not found: csim needs ${what}; install them with \`apt-get install g++ make\``);
+    if (code === 'ENOENT') throw new UserError(`${cmd} not found: ${needs}; install ${install.includes(' ') ? 'them' : 'it'} with \`apt-get install ${install}\``);
     throw new UserError(`${cmd} --version failed: ${(e as Error).message.split('\n')[0]}`);
   }
 }
@@ -230,8 +231,8 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   const raws = manifest.inputs.map((spec, i) => encodeInput(spec, tensors[i]));
   const modelPath = options.noCompare ? undefined : await referenceModel(root, manifest, options.model);
 
-  await requireTool('g++', 'g++ and make');
-  await requireTool('make', 'g++ and make');
+  await requireTool('g++');
+  await requireTool('make');
 
   // The inputs go to a folder of their own (csim/in is the user's); `make csim CSIM_IN=csim/sim-inputs` reruns them.
   const simDir = path.join(root, rtlProject ? 'sim' : 'csim');

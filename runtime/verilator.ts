@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../compiler/errors.js';
+import { requireTool } from './csim.js';
 
 export interface RtlKernelStats {
   name: string;
@@ -50,16 +51,8 @@ export function parseStats(text: string): StatLines {
   return { fifos, kernels };
 }
 
-async function requireVerilator(): Promise<void> {
-  try {
-    await execa('verilator', ['--version'], { timeout: 20_000 });
-  } catch {
-    throw new UserError('sim --mode verilator needs Verilator (5.x) on PATH: install it with apt-get install verilator (scripts/setup.sh --test does)');
-  }
-}
-
 export async function runVerilator(root: string, inDir: string, outDir: string, o: { trace?: string; onStep?: (s: string) => void; env?: Record<string, string> } = {}): Promise<RtlRun> {
-  await requireVerilator();
+  await requireTool('verilator', 'sim --mode verilator needs Verilator (5.x; scripts/setup.sh --rtl installs it)', 'verilator');
   const makeArgs = ['--no-print-directory', `RTL_IN=${inDir}`, `RTL_OUT=${outDir}`, ...(o.trace ? ['TRACE=1'] : [])];
   o.onStep?.('building the Verilator simulation');
   const t0 = performance.now();
