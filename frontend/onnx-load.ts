@@ -13,6 +13,7 @@ import { externalReader } from './external-data.js';
 import { ExternalReader, tensorFromProto, toNumber } from './onnx-tensor.js';
 import { registerModelFile } from '../compiler/helper-worker.js';
 import { validateModel } from './validate.js';
+import { checkOnnxWire } from './onnx-wire.js';
 
 export const MIN_OPSET = 13;
 export const MAX_OPSET = 21;
@@ -36,6 +37,7 @@ export function loadOnnxFile(modelPath: string): Graph {
 }
 
 export function decodeModel(bytes: Uint8Array, label: string, external?: ExternalReader): Graph {
+  checkOnnxWire(bytes, label);
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);

@@ -510,7 +510,8 @@ async function oracle(ort, m) {
  * Where ONNX Runtime runs a model that ONNX's checker refuses, llm2hls sides
  * with the checker: nodes out of topological order (ORT sorts them), unknown
  * or missing value attributes on Constant and unknown attributes on
- * LayerNormalization (ORT does not check them), a zero or negative IR version.
+ * LayerNormalization (ORT does not check them), a zero or negative IR version,
+ * an axis outside [-rank, rank-1] (the spec's range; ORT's Softmax runs anyway).
  * And by design it reads external data only from inside the model's folder
  * (ORT follows absolute paths and links anywhere). Such refusals are listed
  * as stricterThanOrt, not counted as disagreements.
@@ -520,6 +521,7 @@ const ONNX_STRICTER = [
   /\(Constant\): (unknown attribute|needs exactly one of)/,
   /\(LayerNormalization\): unknown attribute/,
   /no IR version/,
+  /axis -?\d+ is out of range for rank/,
   /outside the model's folder .*; refusing to read it/,
 ];
 

@@ -57,6 +57,19 @@ describe('bad model files', () => {
     expectCleanFailure(await llm2hls('inspect', file), /cut\.onnx: not a valid ONNX model/, expect);
   });
 
+  it('a field with the wrong wire type (protobufjs would read it by number alone; protobuf refuses it)', async () => {
+    const dir = tempDir();
+    const bytes = fs.readFileSync(linearModel(dir, false));
+    // TypeProto.Tensor of input x: tag 0x0a, length, then elem_type as field 1 varint (0x08 0x01 = float32)
+    const at = bytes.findIndex((v, i) => v === 0x08 && bytes[i + 1] === 0x01 && bytes[i - 2] === 0x0a && bytes[i + 2] === 0x12);
+    expect(at).toBeGreaterThan(0);
+    bytes[at] = 0x0a; // field 1, now length-delimited
+    const file = path.join(dir, 'wire.onnx');
+    fs.writeFileSync(file, bytes);
+    expectCleanFailure(await llm2hls('inspect', file),
+      /wire\.onnx: not a valid ONNX model \(corrupt protobuf: field 1 of TypeProto\.Tensor arrives as length-delimited, not as varint\)/, expect);
+  });
+
   it('a file that is not ONNX', async () => {
     const file = path.join(tempDir(), 'notes.onnx');
     fs.writeFileSync(file, 'this is a text file, not a protobuf\n'.repeat(20));
