@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../compiler/errors.js';
 import { cocotbPython, runPythonGroup } from './cocotb.js';
+import { RtlFifoStats, RtlKernelStats, blockage, designStats, parseStats } from './verilator.js';
 
 export interface CocotbDesignRun {
   /** Icarus elaboration (0 when sim.vvp was up to date), as the script measured it. */
@@ -21,6 +22,9 @@ export interface CocotbDesignRun {
   cycles: number;
   /** Cycles from reset release to the end of the run. */
   totalCycles: number;
+  /** From the top's LLM2HLS_STATS counters, as for `--mode verilator`. */
+  kernels: RtlKernelStats[];
+  fifos: RtlFifoStats[];
   log: string;
 }
 
@@ -33,6 +37,8 @@ export interface CocotbDesignOptions {
   timeoutMs?: number;
   /** Default: the project's maxCycles. */
   maxCycles?: number;
+  /** Default: the project's idleLimit (cycles in which no beat moves on any port). */
+  idleLimit?: number;
   onStep?: (s: string) => void;
 }
 
@@ -55,6 +61,7 @@ export async function runCocotbDesign(root: string, inDir: string, outDir: strin
   const t0 = performance.now();
   const { r, timedOut } = await runPythonGroup(python, [
     script, '--manifest', path.join(root, 'manifest.json'), ...(o.maxCycles !== undefined ? ['--max-cycles', String(o.maxCycles)] : []),
+    ...(o.idleLimit !== undefined ? ['--idle-limit', String(o.idleLimit)] : []),
     path.resolve(inDir), path.resolve(outDir),
   ], root, timeoutMs, o.env);
   const seconds = (performance.now() - t0) / 1000;
@@ -62,11 +69,17 @@ export async function runCocotbDesign(root: string, inDir: string, outDir: strin
   fs.mkdirSync(work, { recursive: true });
   fs.writeFileSync(path.join(work, 'run.log'), text);
   if (timedOut) throw new UserError(`cocotb simulation did not finish within ${timeoutMs / 1000} s (log: ${log})`, 5);
+  // The top's final blocks print its counters into the simulator's log, also when the run was stopped.
+  const stats = parseStats(fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '');
   if (r.exitCode !== 0) {
     const line = errorLine(text) ?? (text.trim().split('\n').at(-1) || `exit status ${r.exitCode}`);
     const bound = /^cycle bound (\d+) hit; waiting: (.*)$/.exec(line);
     if (bound) {
-      throw new UserError(`cocotb simulation passed the cycle bound of ${bound[1]} cycles (4x the estimate plus a margin); still waiting: ${bound[2]} (log: ${log})`, 5);
+      throw new UserError(`cocotb simulation passed the cycle bound of ${bound[1]} cycles (4x the estimate plus a margin); ${blockage(stats)}; still waiting: ${bound[2]} (log: ${log})`, 5);
+    }
+    const idle = /^no beat moved for (\d+) cycles \(stopped after (\d+)\); waiting: (.*)$/.exec(line);
+    if (idle) {
+      throw new UserError(`cocotb simulation stopped making progress (no beat moved on any port) after ${idle[2]} cycles; ${blockage(stats)}; still waiting: ${idle[3]} (log: ${log})`, 5);
     }
     // No cocotb (3) or no iverilog (4): the line already says what to run; the rest points at the logs.
     const env = r.exitCode === 3 || r.exitCode === 4;
@@ -75,5 +88,9 @@ export async function runCocotbDesign(root: string, inDir: string, outDir: strin
   const summary = /^llm2hls-rtl cycles (\d+) first_in (-?\d+) last_out (-?\d+) total (\d+) build_s ([\d.]+)$/m.exec(text);
   if (!summary) throw new UserError(`cocotb simulation printed no result (log: ${path.join(work, 'run.log')})`);
   const buildSeconds = Number(summary[5]);
-  return { buildSeconds, runSeconds: Math.max(0, seconds - buildSeconds), cycles: Number(summary[1]), totalCycles: Number(summary[4]), log };
+  const totalCycles = Number(summary[4]);
+  return {
+    buildSeconds, runSeconds: Math.max(0, seconds - buildSeconds), cycles: Number(summary[1]), totalCycles, log,
+    ...designStats(stats, totalCycles),
+  };
 }

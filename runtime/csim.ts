@@ -248,7 +248,7 @@ export async function simulate(dir: string, options: SimOptions): Promise<SimRes
   if (rtlProject) {
     // cocotb has no per-kernel/FIFO counters (the LLM2HLS_STATS block is Verilator's): empty lists.
     const r = mode === 'cocotb'
-      ? { ...await runCocotbDesign(root, inDir, outDir, { onStep: options.onStep, env: options.env }), kernels: [], fifos: [] }
+      ? await runCocotbDesign(root, inDir, outDir, { onStep: options.onStep, env: options.env })
       : await runVerilator(root, inDir, outDir, { trace: options.trace, onStep: options.onStep, env: options.env });
     ({ buildSeconds, runSeconds } = r);
     const estimate = manifest.rtl?.estimateCycles ?? 0;

@@ -37,7 +37,7 @@ export interface RtlRun {
   log: string;
 }
 
-interface StatLines { fifos: (RtlFifoStats & { now: number })[]; kernels: { name: string; first: number; last: number; stalled: number; starved: number; outValid: boolean; outReady: boolean }[] }
+export interface StatLines { fifos: (RtlFifoStats & { now: number })[]; kernels: { name: string; first: number; last: number; stalled: number; starved: number; outValid: boolean; outReady: boolean }[] }
 
 export function parseStats(text: string): StatLines {
   const fifos: StatLines['fifos'] = [];
@@ -78,22 +78,28 @@ export async function runVerilator(root: string, inDir: string, outDir: string, 
   if (run.exitCode !== 0 || !summary) {
     const end = /^llm2hls-rtl (TIMEOUT|STALL) after (\d+) cycles:(.*)$/m.exec(text);
     if (end) {
-      const full = stats.fifos.filter((f) => f.now >= f.depth).map((f) => `${f.name} (${f.now}/${f.depth})`);
-      const stalled = stats.kernels.filter((k) => k.outValid && !k.outReady).map((k) => k.name);
       const why = end[1] === 'TIMEOUT' ? `passed the cycle bound of ${end[2]} cycles (4x the estimate plus a margin)` : `stopped making progress (no beat moved on any port) after ${end[2]} cycles`;
-      throw new UserError(`Verilator simulation ${why}; ${full.length ? `full FIFO(s): ${full.join(', ')}` : 'no FIFO is full'}; ` +
-        `${stalled.length ? `kernels waiting on a full output: ${stalled.join(', ')}` : 'no kernel waits on its output'}; beats:${end[3]} (log: ${log})`, 5);
+      throw new UserError(`Verilator simulation ${why}; ${blockage(stats)}; beats:${end[3]} (log: ${log})`, 5);
     }
     const last = text.split('\n').filter((l) => l.trim() && !/^make(\[\d+\])?:|^cd /.test(l)).pop() ?? `exit ${run.exitCode}`;
     throw new UserError(`Verilator simulation failed: ${last.trim()} (log: ${log})`);
   }
-  const total = Number(summary[4]);
+  return { buildSeconds, runSeconds, cycles: Number(summary[1]), log, ...designStats(stats, Number(summary[4])) };
+}
+
+/** Per-kernel busy/stalled/starved/idle cycles and per-FIFO occupancy of a run of `total` cycles. */
+export function designStats(stats: StatLines, total: number): { kernels: RtlKernelStats[]; fifos: RtlFifoStats[] } {
   const kernels = stats.kernels.map((k) => {
     const window = k.last >= k.first ? k.last - k.first + 1 : 0;
     return { name: k.name, busy: Math.max(0, window - k.stalled - k.starved), stalled: k.stalled, starved: k.starved, idle: total - window };
   });
-  return {
-    buildSeconds, runSeconds, cycles: Number(summary[1]), log,
-    kernels, fifos: stats.fifos.map(({ name, depth, maxOccupancy }) => ({ name, depth, maxOccupancy })),
-  };
+  return { kernels, fifos: stats.fifos.map(({ name, depth, maxOccupancy }) => ({ name, depth, maxOccupancy })) };
+}
+
+/** What holds a stopped design up: its full FIFOs and the kernels whose output waits. */
+export function blockage(stats: StatLines): string {
+  const full = stats.fifos.filter((f) => f.now >= f.depth).map((f) => `${f.name} (${f.now}/${f.depth})`);
+  const stalled = stats.kernels.filter((k) => k.outValid && !k.outReady).map((k) => k.name);
+  return `${full.length ? `full FIFO(s): ${full.join(', ')}` : 'no FIFO is full'}; ` +
+    `${stalled.length ? `kernels waiting on a full output: ${stalled.join(', ')}` : 'no kernel waits on its output'}`;
 }

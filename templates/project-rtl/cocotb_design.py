@@ -95,6 +95,7 @@ def main(argv=None):
     ap.add_argument("out_dir")
     ap.add_argument("--manifest", default=os.path.join(os.path.dirname(HERE), "manifest.json"))
     ap.add_argument("--max-cycles", type=int, help="the cycle bound (default: the project's maxCycles)")
+    ap.add_argument("--idle-limit", type=int, help="cycles without a beat on any port that end the run (default: the project's idleLimit)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--waves", action="store_true")
     args = ap.parse_args(argv)
@@ -131,6 +132,7 @@ def main(argv=None):
         "seed": env_int("LLM2HLS_SEED", 1), "inGap": env_int("LLM2HLS_IN_GAP", 0), "outStall": env_int("LLM2HLS_OUT_STALL", 0),
         "skipZeroDraws": True,
         "maxCycles": args.max_cycles if args.max_cycles is not None else rtl["maxCycles"],
+        "idleLimit": args.idle_limit if args.idle_limit is not None else rtl["idleLimit"],
         "out": out_txt, "result": result,
     }
     tb = os.path.join(work, "tb.json")
@@ -142,7 +144,8 @@ def main(argv=None):
     rtl_dir = os.path.join(root, "rtl")
     status = 0
     try:
-        cocotb_run.main(["--top", rtl["module"], "--tb", tb, "-y", os.path.join(rtl_dir, "lib"),
+        # LLM2HLS_STATS: the top's per-kernel and per-FIFO counters, printed by its final blocks into sim.log.
+        cocotb_run.main(["--top", rtl["module"], "--tb", tb, "-y", os.path.join(rtl_dir, "lib"), "-D", "LLM2HLS_STATS",
                          "--run-dir", rtl_dir, "--log-dir", work,
                          "--build-dir", os.path.join(root, "build", "cocotb", "sim_build"),
                          *(["--verbose"] if args.verbose else []), *(["--waves"] if args.waves else []),

@@ -41,7 +41,7 @@ def stamp(args, sources):
     for d in args.libdir:
         files += [os.path.join(d, f) for f in sorted(os.listdir(d)) if f.endswith((".v", ".sv", ".vh"))]
     return json.dumps({
-        "top": args.top, "params": args.param, "y": args.libdir, "I": args.include, "waves": args.waves,
+        "top": args.top, "params": args.param, "defines": args.define, "y": args.libdir, "I": args.include, "waves": args.waves,
         "files": [[f, os.path.getmtime(f)] for f in files],
     }, sort_keys=True)
 
@@ -54,6 +54,7 @@ def main(argv=None):
     ap.add_argument("-y", dest="libdir", action="append", default=[])
     ap.add_argument("-I", dest="include", action="append", default=[])
     ap.add_argument("-P", dest="param", action="append", default=[])
+    ap.add_argument("-D", dest="define", action="append", default=[], help="NAME or NAME=VALUE: a Verilog define")
     ap.add_argument("--build-dir", default="sim_build")
     ap.add_argument("--run-dir")
     ap.add_argument("--log-dir", help="where results.xml and sim.log go (default: the run folder)")
@@ -78,6 +79,10 @@ def main(argv=None):
         if not eq:
             fail(2, "-P %s: NAME=VALUE expected" % p)
         params[name] = value
+    defines = {}
+    for d in args.define:
+        name, eq, value = d.partition("=")
+        defines[name] = value if eq else 1
     sources = [os.path.abspath(s) for s in args.sources]
     args.libdir = [os.path.abspath(d) for d in args.libdir]
     args.include = [os.path.abspath(d) for d in args.include]
@@ -104,7 +109,7 @@ def main(argv=None):
     build_args = [a for d in args.libdir for a in ("-y", d)]
     t0 = time.monotonic()
     try:
-        runner.build(sources=sources, includes=args.include, parameters=params, build_args=build_args,
+        runner.build(sources=sources, includes=args.include, parameters=params, defines=defines, build_args=build_args,
                      hdl_toplevel=args.top, build_dir=build_dir, always=(s != old), timescale=("1ns", "1ps"),
                      waves=args.waves, log_file=None if args.verbose else os.path.join(build_dir, "build.log"))
     except (RuntimeError, SystemExit):

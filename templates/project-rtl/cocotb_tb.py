@@ -72,6 +72,7 @@ def load(path):
     d.setdefault("outStall", 0)
     d.setdefault("skipZeroDraws", False)
     d.setdefault("maxCycles", 1000000)
+    d.setdefault("idleLimit", None)
     d.setdefault("out", "out.txt")
     d.setdefault("result", "result.json")
     return d
@@ -93,6 +94,8 @@ async def streams(dut):
 async def run(dut, desc):
     gen = mt19937(int(desc["seed"]))
     gap, stall, max_cycles = int(desc["inGap"]), int(desc["outStall"]), int(desc["maxCycles"])
+    # As the Verilator harness: a run in which no beat moves on any port for this many cycles has stalled.
+    idle_limit = desc["idleLimit"]
     # tb.cpp draws every cycle; a project's harness.cpp makes no draw for a percent of 0.
     skip = bool(desc["skipZeroDraws"])
     draw_in, draw_out = not (skip and gap == 0), not (skip and stall == 0)
@@ -129,8 +132,10 @@ async def run(dut, desc):
     lines = []
     cycle = 0
     first_in = last_out = None
+    last_move = 0
     done = lambda: all(s["got"] >= s["want"] for s in outs)
-    while not done() and cycle < max_cycles:
+    idle = lambda: idle_limit is not None and cycle - last_move > int(idle_limit)
+    while not done() and cycle < max_cycles and not idle():
         # Drive between edges: a valid beat stays until taken (the protocol);
         # a new one may wait a gap. Only changed values are written (VPI calls are the cost).
         for s in ins:
@@ -158,6 +163,8 @@ async def run(dut, desc):
                 last_out = cycle
         if any(took) and first_in is None:
             first_in = cycle
+        if any(took) or last_out == cycle:
+            last_move = cycle
         # The rising edge performs the transfers; the next drive comes at the falling edge
         # (one trigger a cycle fewer than awaiting both edges).
         await FallingEdge(clk)
@@ -193,7 +200,9 @@ async def run(dut, desc):
         "consumed": {s["name"]: s["next"] for s in ins},
         "waiting": waiting,
     }
-    if not finished:
+    if not finished and idle():
+        result["error"] = "no beat moved for %d cycles (stopped after %d); waiting: %s" % (cycle - last_move - 1, cycle, describe(waiting))
+    elif not finished:
         result["error"] = "cycle bound %d hit; waiting: %s" % (max_cycles, describe(waiting))
     with open(desc["result"], "w") as f:
         json.dump(result, f, indent=1)

@@ -61,7 +61,10 @@ describe('sim --mode cocotb: tiny_gpt (w8a16, kv260) under cocotb + Icarus', () 
     expect(read(out, 'output_0.pb')).toEqual(read(path.join(WORK, 'out-verilator'), 'output_0.pb'));
     expect(j.rtl!.cycles).toBe(verilator.rtl!.cycles);
     expect(j.rtl!.estimateCycles).toBe(verilator.rtl!.estimateCycles);
-    expect(j.rtl).toMatchObject({ kernels: [], fifos: [] }); // no per-kernel counters under cocotb
+    // The top's counters under Icarus: the same cycles, so the same per-kernel and per-FIFO figures.
+    expect(j.rtl!.kernels.length).toBeGreaterThan(5);
+    expect(j.rtl!.kernels).toEqual(verilator.rtl!.kernels);
+    expect(j.rtl!.fifos).toEqual(verilator.rtl!.fifos);
     expect(j.buildSeconds).toBeGreaterThan(0); // the first run builds sim.vvp
   }, 120_000);
 
@@ -70,11 +73,11 @@ describe('sim --mode cocotb: tiny_gpt (w8a16, kv260) under cocotb + Icarus', () 
     const v = await simulate(PROJECT, { mode: 'verilator', inputs: SAMPLE, out: path.join(WORK, 'out-vg'), env });
     const vRaw = rawOut('verilator-gaps');
     expect(v.rtl!.cycles).not.toBe(verilator.rtl!.cycles); // the gaps did change the schedule
-    // The text form: cycles against the estimate, and no (empty) statistics line.
+    // The text form: cycles against the estimate, and the statistics line.
     const t = await cli(['sim', PROJECT, '--mode', 'cocotb', '--inputs', SAMPLE, '--out', path.join(WORK, 'out-cg')], env);
     expect(t.exitCode, t.stderr).toBe(0);
     expect(t.stdout).toMatch(new RegExp(`^cycles: ${v.rtl!.cycles} simulated .* ${v.rtl!.estimateCycles} estimated`, 'm'));
-    expect(t.stdout).not.toMatch(/busiest kernels/);
+    expect(t.stdout).toMatch(/busiest kernels: .* fullest FIFOs \(beats\): /);
     expect(t.stdout).toMatch(/cocotb \(w8a16\) .*passed \(bit-exact\)/);
     expect(read(rawOut('cocotb-gaps'))).toEqual(read(vRaw));
   }, 120_000);
@@ -85,9 +88,17 @@ describe('sim --mode cocotb: tiny_gpt (w8a16, kv260) under cocotb + Icarus', () 
     expect(err).toBeInstanceOf(UserError);
     const e = err as UserError;
     expect(e.exitCode).toBe(5);
-    expect(e.message).toMatch(/^cocotb simulation passed the cycle bound of 300 cycles .*; still waiting: out out0 [0-7]\/8 beats \(valid [01], ready 1\)/);
+    expect(e.message).toMatch(/^cocotb simulation passed the cycle bound of 300 cycles .*; (full FIFO\(s\): \S+ \(\d+\/\d+\)|no FIFO is full).*; still waiting: out out0 [0-7]\/8 beats \(valid [01], ready 1\)/);
     expect(e.message).not.toMatch(/\n/);
     expect(Date.now() - t0).toBeLessThan(30_000);
+  }, 60_000);
+
+  it('no beat for the idle limit (inputs held back for good): exit 5, stopped making progress', async () => {
+    const err = await runCocotbDesign(PROJECT, SAMPLE, path.join(WORK, 'out-idle'), { idleLimit: 40, env: { LLM2HLS_IN_GAP: '100' } })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(5);
+    expect((err as UserError).message).toMatch(/^cocotb simulation stopped making progress \(no beat moved on any port\) after 4\d cycles; no FIFO is full; no kernel waits on its output; still waiting: out out0 0\/8 beats .*in in0 0\/\d+ beats/);
   }, 60_000);
 
   it('make cocotb runs the same testbench without llm2hls', async () => {
