@@ -219,8 +219,10 @@ function buildProgram(out: (s: string) => void): Command {
     .option('--clock <mhz>', 'clock in MHz (default: the device\'s)')
     .option('--print-ir-after <pass>', `print the IR after a pass (${irPassNames().join(', ')}; repeatable)`, collect, [])
     .option('--time-passes', 'print the wall time of every pass')
+    .option('--max-context <n>', 'a KV-cache decoder: plan prefill and decode (one token at this context); the report adds both')
+    .option('--prefill-tokens <n>', 'prompt length of the prefill phase (with --max-context; default min(64, N))')
     .addOption(new Option('--emit <what>', 'print the fused graph IR or the planned dataflow IR instead of the report').choices(['graph', 'dataflow']))
-    .action((model: string, opts: { device: string; precision: PrecisionName; json?: boolean; bind: string[]; clock?: string; printIrAfter: string[]; timePasses?: boolean; emit?: string }) => {
+    .action((model: string, opts: { device: string; precision: PrecisionName; json?: boolean; bind: string[]; clock?: string; printIrAfter: string[]; timePasses?: boolean; emit?: string; maxContext?: string; prefillTokens?: string }) => {
       if (opts.emit && opts.json) throw new UserError(`--emit ${opts.emit} prints IR text, not JSON: give --emit or --json, not both`, 2);
       const clockMHz = opts.clock === undefined ? undefined : positiveNumber(numeric(opts.clock), OPT.clockMHz, { unit: 'MHz' });
       const device = deviceByName(opts.device);
@@ -230,12 +232,14 @@ function buildProgram(out: (s: string) => void): Command {
       const { report, graph, dataflow } = planModel(model, {
         device: opts.device, precision: opts.precision, bindings: parseBindings(opts.bind), clockMHz,
         printIrAfter: opts.printIrAfter, timePasses: opts.timePasses,
+        maxContext: opts.maxContext === undefined ? undefined : numeric(opts.maxContext) as number, // checkEstimateOptions names a non-number
+        prefillTokens: opts.prefillTokens === undefined ? undefined : numeric(opts.prefillTokens) as number,
       });
       if (opts.emit === 'graph') out(printGraph(graph).trimEnd());
       else if (opts.emit === 'dataflow') out(printDataflow(dataflow).trimEnd());
       else if (opts.json) { const { passes: _passes, ...rest } = report; out(JSON.stringify(rest, null, 2)); }
       else out(formatEstimate(report));
-      if (!report.fits) process.exitCode = 5;
+      if (!report.fits || report.prefill?.fits === false) process.exitCode = 5;
     });
 
   program.command('generate')

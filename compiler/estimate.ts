@@ -34,6 +34,7 @@ import { verifyDataflow } from './dataflow/verify.js';
 import { extBytes, fifoCost, macsOf, macsPerDsp } from './dataflow/cost-model.js';
 import { Bindings } from '../frontend/bind.js';
 import { checkEstimateOptions, checkModelPath } from './options.js';
+import { PhaseEstimate, estimatePhases } from './phases.js';
 
 export interface EstimateOptions {
   /** A device of compiler/devices/ (default u55c, as for compile). */
@@ -47,6 +48,14 @@ export interface EstimateOptions {
   printIrAfter?: string[];
   timePasses?: boolean;
   log?: (text: string) => void;
+  /**
+   * A KV-cache decoder's context bound: plans prefill (prefillTokens, empty
+   * past) and decode (one token, past maxContext-1) and adds both to the
+   * report (compiler/phases.ts); the top-level figures are decode's.
+   */
+  maxContext?: number;
+  /** Prefill prompt length with maxContext (default min(64, maxContext)). */
+  prefillTokens?: number;
 }
 
 export interface KernelEstimate {
@@ -94,6 +103,9 @@ export interface EstimateReport {
   memory: { onChipWeightBytes: number; externalWeightBytes: number; externalBytesPerPass: number; kvCache: KvCacheBuffer[] };
   kernels: KernelEstimate[];
   passes?: PassTiming[];
+  /** With maxContext: the two phases of generation. */
+  prefill?: PhaseEstimate;
+  decode?: PhaseEstimate;
 }
 
 /** A KV-cache state buffer and where the planner placed it. */
@@ -220,15 +232,16 @@ export function estimateGraph(graph: Graph, options: EstimateOptions = {}, model
 
 /** `llm2hls estimate MODEL [--device D]`: the API behind the command. */
 export function estimateModel(modelPath: string, options: EstimateOptions = {}): EstimateReport {
-  checkModelPath(modelPath);
-  checkEstimateOptions(options);
-  return estimateGraph(loadModel(modelPath), options, modelPath).report;
+  return planModel(modelPath, options).report;
 }
 
-/** The same, also returning the fused graph and planned dataflow IR (for --emit). */
+/** The same, also returning the fused graph and planned dataflow IR (for --emit; decode's with maxContext). */
 export function planModel(modelPath: string, options: EstimateOptions = {}): PlanResult {
   checkModelPath(modelPath);
   checkEstimateOptions(options);
+  if (options.maxContext !== undefined) {
+    return estimatePhases(() => loadModel(modelPath), modelPath, { ...options, maxContext: options.maxContext });
+  }
   return estimateGraph(loadModel(modelPath), options, modelPath);
 }
 
@@ -265,6 +278,12 @@ export function formatEstimate(r: EstimateReport): string {
     `interval: ${r.interval.cycles} cycles between passes back to back (bottleneck @${printable(r.bottleneck)}) -> ${si(r.throughput.tokensPerSecond, 'tokens/s')}`,
     `roofline: ${si(r.roofline.tokensPerSecond, 'tokens/s')} (${r.roofline.bound} bound: compute ${si(r.roofline.compute.tokensPerSecond, 'tokens/s')} at ${si(r.roofline.compute.macsPerToken, 'MAC')}/token, memory ${r.roofline.memory.tokensPerSecond === null ? 'unbounded (nothing off chip)' : `${si(r.roofline.memory.tokensPerSecond, 'tokens/s')} at ${formatBytes(r.roofline.memory.bytesPerToken)}/token`}); latency reaches ${(100 * r.efficiency.latency).toFixed(1)}%, throughput ${(100 * r.efficiency.throughput).toFixed(1)}%`,
   ];
+  for (const [name, p] of [['prefill', r.prefill], ['decode', r.decode]] as const) {
+    if (!p) continue;
+    lines.push(`${name} (${p.tokens} token(s) at context ${p.context}): ${p.latency.cycles} cycles -> ${si(p.tokensPerSecond, 'tokens/s')}, fits ${p.fits ? 'yes' : 'NO'}; ` +
+      `roofline ${si(p.roofline.tokensPerSecond, 'tokens/s')} (${p.roofline.bound} bound; memory ${p.roofline.memory.tokensPerSecond === null ? 'unbounded (nothing off chip)' : `${formatBytes(p.roofline.memory.bytesPerToken)}/token off chip`}; ` +
+      `${formatBytes(p.roofline.memory.weightBytes)} weights, ${formatBytes(p.roofline.memory.kvBytes)} KV at this context); reaches ${(100 * p.efficiency).toFixed(1)}%`);
+  }
   return lines.join('\n');
 }
 

@@ -103,6 +103,8 @@ export const OPT = {
   promptIds: { api: 'promptIds', cli: '--prompt-ids' },
   maxNewTokens: { api: 'maxNewTokens', cli: '--max-new-tokens' },
   bindings: { api: 'bindings', cli: '--bind' },
+  maxContext: { api: 'maxContext', cli: '--max-context' },
+  prefillTokens: { api: 'prefillTokens', cli: '--prefill-tokens' },
 } as const satisfies Record<string, OptionNames>;
 
 export const TARGETS = ['vitis', 'bambu', 'rtl'] as const;
@@ -156,6 +158,11 @@ export function checkEstimateOptions(options: unknown): void {
   optionalString(o.precision, OPT.precision, 'a precision name');
   positiveNumber(o.clockMHz, OPT.clockMHz, { unit: 'MHz' });
   stringArray(o.printIrAfter, OPT.printIrAfter);
+  positiveNumber(o.maxContext, OPT.maxContext, { integer: true });
+  positiveNumber(o.prefillTokens, OPT.prefillTokens, { integer: true });
+  if (o.prefillTokens !== undefined && o.maxContext === undefined) {
+    throw new UserError(`${named(OPT.prefillTokens)}: only with ${named(OPT.maxContext)} (the prefill phase of a KV-cache decoder)`);
+  }
 }
 
 /** generate's options (the range of the ids against the vocabulary is checked once the model is read). */
