@@ -13,9 +13,15 @@ export interface ExternalMemory {
   kind: 'HBM2' | 'DDR4';
   /** Independent channels (HBM pseudo channels, DDR controllers) a design can bind ports to. */
   channels: number;
-  /** Peak bandwidth of all channels together, GB/s (10^9 bytes). */
+  /** Peak bandwidth of all channels together, GB/s (10^9 bytes): the roofline's. */
   bandwidthGBs: number;
   capacityGB: number;
+  /**
+   * The share of the peak a sequential long-burst read stream sustains (refresh, page and
+   * controller effects): what the cost model plans with. sustainedSource says where it comes from.
+   */
+  sustainedFraction: number;
+  sustainedSource: string;
 }
 
 export interface Device {
@@ -76,7 +82,10 @@ export function deviceByName(name: string): Device {
   return d;
 }
 
-/** Bytes per clock cycle the external memory delivers at the device clock (all channels). */
+/**
+ * Bytes per clock cycle the external memory sustains at the device clock (all channels): the
+ * cost model's figure, below the data-sheet peak the roofline uses, so the gap shows as lost efficiency.
+ */
 export function memoryBytesPerCycle(device: Device, clockMHz = device.clockMHz): number {
-  return (device.memory.bandwidthGBs * 1e9) / (clockMHz * 1e6);
+  return (device.memory.bandwidthGBs * device.memory.sustainedFraction * 1e9) / (clockMHz * 1e6);
 }

@@ -18,7 +18,7 @@ import { block } from './fixtures.js';
 
 const zcu102: PlanContext = { device: deviceByName('zcu102'), precision: PRECISIONS.w8a16, clockMHz: 250 };
 /** A made-up device with 18 KB of block RAM and 4 DDR channels, to force weights off chip. */
-const small: Device = { ...deviceByName('zcu102'), name: 'small', resources: { dsp: 256, bram18k: 8, uram: 0, lut: 60000, ff: 120000 }, memory: { kind: 'DDR4', channels: 4, bandwidthGBs: 19.2, capacityGB: 4 } };
+const small: Device = { ...deviceByName('zcu102'), name: 'small', resources: { dsp: 256, bram18k: 8, uram: 0, lut: 60000, ff: 120000 }, memory: { ...deviceByName('zcu102').memory, channels: 4, bandwidthGBs: 19.2 } };
 
 const lowered = (causal = 1) => printDataflow(lowerGraph(block(causal), PRECISIONS.w8a16, { device: 'zcu102', clockMHz: 250 }));
 function run(text: string, passes: DataflowPass[], ctx = zcu102): DataflowGraph {
