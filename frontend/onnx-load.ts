@@ -89,7 +89,12 @@ function valueInfo(v: onnx.IValueInfoProto, label: string, isInput: boolean): Va
   if (!tt.shape && isInput) return { name, dtype, shape: [], shapeUnknown: true };
   const shape: Dim[] = (tt.shape?.dim ?? []).map((d, k) => {
     if (d.dimParam) return d.dimParam;
-    if (d.dimValue !== null && d.dimValue !== undefined) return toNumber(d.dimValue as number);
+    if (d.dimValue !== null && d.dimValue !== undefined) {
+      const size = toNumber(d.dimValue as number);
+      // ORT ignores a declared shape it cannot use; a negative size is a corrupt model, said here once.
+      if (size < 0) throw new UserError(`${what} declares dim ${k} as ${size}: a dimension is a size >= 0 or a name (ONNX IR)`);
+      return size;
+    }
     return isInput ? `${name}.dim${k}` : '?';
   });
   return { name, dtype, shape };

@@ -511,7 +511,8 @@ async function oracle(ort, m) {
  * with the checker: nodes out of topological order (ORT sorts them), unknown
  * or missing value attributes on Constant and unknown attributes on
  * LayerNormalization (ORT does not check them), a zero or negative IR version,
- * an axis outside [-rank, rank-1] (the spec's range; ORT's Softmax runs anyway).
+ * an axis outside [-rank, rank-1] (the spec's range; ORT's Softmax runs anyway),
+ * a graph input or output declaring a negative dimension (ORT ignores the declaration).
  * And by design it reads external data only from inside the model's folder
  * (ORT follows absolute paths and links anywhere). Such refusals are listed
  * as stricterThanOrt, not counted as disagreements.
@@ -522,6 +523,7 @@ const ONNX_STRICTER = [
   /\(LayerNormalization\): unknown attribute/,
   /no IR version/,
   /axis -?\d+ is out of range for rank/,
+  /declares dim \d+ as -\d+: a dimension is a size >= 0/,
   /outside the model's folder .*; refusing to read it/,
 ];
 

@@ -70,6 +70,16 @@ describe('bad model files', () => {
       /wire\.onnx: not a valid ONNX model \(corrupt protobuf: field 1 of TypeProto\.Tensor arrives as length-delimited, not as varint\)/, expect);
   });
 
+  it('a graph input declaring a negative dimension', async () => {
+    const dir = tempDir();
+    const b = new ModelBuilder('neg', 17);
+    const x = b.input('x', 'float32', [-7, 4]);
+    b.output(b.node('Relu', [x]), 'float32', [-7, 4]);
+    const file = path.join(dir, 'neg.onnx');
+    b.save(file, {});
+    expectCleanFailure(await llm2hls('inspect', file), /neg\.onnx: graph input 'x' declares dim 0 as -7: a dimension is a size >= 0 or a name/, expect);
+  });
+
   it('a file that is not ONNX', async () => {
     const file = path.join(tempDir(), 'notes.onnx');
     fs.writeFileSync(file, 'this is a text file, not a protobuf\n'.repeat(20));
