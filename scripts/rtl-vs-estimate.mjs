@@ -8,6 +8,10 @@
 //
 //   node scripts/rtl-vs-estimate.mjs [--devices kv260,u55c] [--precisions w8a16,w4a16]
 //        [--models tiny_gpt,gpt2_mini,...] [--work DIR] [--tolerance 0.10] [--json]
+//        [--yosys [--yosys-timeout 600]]
+//
+// --yosys also synthesizes every design kernel shape by kernel shape (backend-rtl/
+// yosys-design.ts, built into dist/) and prints estimated vs Yosys DSP, BRAM18K, LUT, FF.
 //
 // Projects live in --work (default /tmp/llm2hls-rtl-vs-estimate) and are reused: a
 // project is recompiled only when its estimate (the plan) changed, and `make sim` reuses
@@ -32,7 +36,7 @@ const FIXTURES = {
 };
 
 function parseArgs(argv) {
-  const o = { devices: ['kv260', 'u55c'], precisions: ['w8a16', 'w4a16'], models: Object.keys(FIXTURES), work: '/tmp/llm2hls-rtl-vs-estimate', tolerance: 0.1, json: false };
+  const o = { devices: ['kv260', 'u55c'], precisions: ['w8a16', 'w4a16'], models: Object.keys(FIXTURES), work: '/tmp/llm2hls-rtl-vs-estimate', tolerance: 0.1, json: false, yosys: false, yosysTimeout: 600 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -42,7 +46,9 @@ function parseArgs(argv) {
     else if (a === '--work') o.work = path.resolve(val());
     else if (a === '--tolerance') o.tolerance = Number(val());
     else if (a === '--json') o.json = true;
-    else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
+    else if (a === '--yosys') o.yosys = true;
+    else if (a === '--yosys-timeout') o.yosysTimeout = Number(val());
+    else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
     else throw new Error(`unknown option ${a}`);
   }
   for (const m of o.models) if (!FIXTURES[m]) throw new Error(`unknown model ${m} (fixtures: ${Object.keys(FIXTURES).join(', ')})`);
@@ -99,7 +105,17 @@ async function one(model, precision, device, o) {
     model, precision, device, estimate, cycles, ratio: cycles / estimate, exact,
     buildSeconds: sim.buildSeconds, simSeconds: sim.runSeconds,
     worst: worst && worst.diff !== 0 ? worst : undefined,
+    ...(o.yosys ? { resources: report.resources, yosys: await yosysOf(dir, device, o) } : {}),
   };
+}
+
+/** Yosys resources of a compiled project, kernel shape by kernel shape. */
+async function yosysOf(dir, device, o) {
+  const { runYosysDesign } = await import(path.join(root, 'dist', 'backend-rtl', 'yosys-design.js'));
+  const t0 = Date.now();
+  const y = await runYosysDesign({ project: dir, device, timeoutSeconds: o.yosysTimeout });
+  return { dsp: y.dsp, bram18k: y.bram18k, uram: y.uram, lut: y.lut, ff: y.ff, incomplete: y.incomplete,
+    failed: y.kernels.filter((k) => k.error).map((k) => k.module), wallSeconds: (Date.now() - t0) / 1000 };
 }
 
 /** What the RTL design depends on: every task's lanes (the FIFO depths follow from them and the shapes). */
@@ -139,6 +155,18 @@ if (o.json) {
   console.log(`| ${head.join(' | ')} |`);
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const b of body) console.log(`| ${b.join(' | ')} |`);
+  if (o.yosys) printResources(rows);
   console.log(`\n${rows.length - bad.length}/${rows.length} within ${(100 * o.tolerance).toFixed(0)}% and bit-exact`);
 }
 process.exitCode = bad.length ? 1 : 0;
+
+/** Estimated vs Yosys resources, one row per design (a shape whose synthesis failed makes Yosys' figures a lower bound). */
+function printResources(rows) {
+  const keys = ['dsp', 'bram18k', 'lut', 'ff'];
+  const head = ['model', 'precision', 'device', ...keys.flatMap((k) => [`${k} est`, `${k} yosys`, 'y/e']), 'yosys wall s', 'not synthesized'];
+  console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
+  for (const r of rows.filter((x) => x.yosys)) {
+    const cols = keys.flatMap((k) => [fmt(r.resources[k]), fmt(r.yosys[k]), r.resources[k] ? fmt(r.yosys[k] / r.resources[k], 2) : '-']);
+    console.log(`| ${[r.model, r.precision, r.device, ...cols, fmt(r.yosys.wallSeconds), r.yosys.failed.join(', ') || '-'].join(' | ')} |`);
+  }
+}

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deviceByName, deviceNames } from '../../compiler/devices/index.js';
 import { linearRoms } from '../../backend-rtl/rom.js';
+import { kernelInstances, kernelShapes, runYosysDesign } from '../../backend-rtl/yosys-design.js';
 import { VERSAL_NOTE, YosysReport, countResources, runYosys, yosysFamily, yosysScript } from '../../backend-rtl/yosys.js';
 import { RTL_DIR } from '../helpers/rtl-harness.js';
 import { rng } from '../numerics/rng.js';
@@ -30,17 +31,30 @@ const fifo = (width: number, depth: number, device = 'u55c') => limited(() => ru
   files: rtl('llm2hls_fifo'), top: 'llm2hls_fifo', params: { WIDTH: width, DEPTH: depth }, device,
 }));
 
+const fifoInst = (p: string, w: number, d: number) => `llm2hls_fifo #(.WIDTH(${w}), .DEPTH(${d})) ${p} (.clk(clk), .rst_n(rst_n),
+    .in_valid(${p}_in_valid), .in_ready(${p}_in_ready), .in_data(${p}_in_data),
+    .out_valid(${p}_out_valid), .out_ready(${p}_out_ready), .out_data(${p}_out_data));`;
+
 /** A FIFO of 512 x 32 and one of 4096 x 72 side by side: one run (Yosys' start costs 6 s), BRAM and URAM told apart. */
 function twoFifos(): string {
   const file = path.join(WORK, 'two_fifos.v');
   const port = (p: string, w: number) => `input wire ${p}_in_valid, output wire ${p}_in_ready, input wire [${w - 1}:0] ${p}_in_data,
   output wire ${p}_out_valid, input wire ${p}_out_ready, output wire [${w - 1}:0] ${p}_out_data`;
-  const inst = (p: string, w: number, d: number) => `llm2hls_fifo #(.WIDTH(${w}), .DEPTH(${d})) ${p} (.clk(clk), .rst_n(rst_n),
-    .in_valid(${p}_in_valid), .in_ready(${p}_in_ready), .in_data(${p}_in_data),
-    .out_valid(${p}_out_valid), .out_ready(${p}_out_ready), .out_data(${p}_out_data));`;
   fs.writeFileSync(file, `module two_fifos(input wire clk, input wire rst_n,\n  ${port('a', 32)},\n  ${port('b', 72)});
-  ${inst('a', 32, 512)}\n  ${inst('b', 72, 4096)}\nendmodule\n`);
+  ${fifoInst('a', 32, 512)}\n  ${fifoInst('b', 72, 4096)}\nendmodule\n`);
   return file;
+}
+
+/** A project folder as --target rtl writes it (rtl/<top>.v, rtl/lib/) with three FIFOs of 4 x 32: one kernel shape. */
+function threeFifoProject(): string {
+  const dir = path.join(WORK, 'three-fifos');
+  fs.mkdirSync(path.join(dir, 'rtl', 'lib'), { recursive: true });
+  fs.copyFileSync(path.join(RTL_DIR, 'llm2hls_fifo.v'), path.join(dir, 'rtl', 'lib', 'llm2hls_fifo.v'));
+  fs.writeFileSync(path.join(dir, 'rtl', 'top.v'), `module top(input wire clk, input wire rst_n);
+  ${['a', 'b', 'c'].map((p) => fifoInst(p, 32, 4)).join('\n  ')}
+endmodule
+`);
+  return dir;
 }
 
 /** llm2hls_linear, int16 activations x int8 weights, 48-bit accumulators, seeded random ROMs (a zero ROM would fold away). */
@@ -118,6 +132,24 @@ describe.concurrent('runYosys (synth_xilinx -family xcup)', () => {
     for (const r of [shallow, deep]) expect(r.ff).toBeGreaterThan(0);
     console.log(`fifo 4x32 ${shallow.seconds} s (${shallow.lut} LUT, ${shallow.ff} FF), 512x32 + 4096x72 ${deep.seconds} s (${deep.lut} LUT, ${deep.ff} FF)`);
   }, 120_000);
+});
+
+describe('runYosysDesign (kernel shapes)', () => {
+  it('groups instances by module and numeric parameters, not by ROM file', () => {
+    const v = `  llm2hls_linear #(.IN_DIM(16), .PAR(2), .EPS_U(64'd687195), .W_FILE("mem/a_w.hex")) u_a (.clk(clk),
+  llm2hls_linear #(.IN_DIM(16), .PAR(2), .EPS_U(64'd687195), .W_FILE("mem/b_w.hex")) u_b (.clk(clk),
+  llm2hls_linear #(.IN_DIM(16), .PAR(4), .EPS_U(64'd687195), .W_FILE("mem/c_w.hex")) u_c (.clk(clk),`;
+    const inst = kernelInstances(v);
+    expect(inst[0]).toEqual({ module: 'llm2hls_linear', name: 'u_a', params: { IN_DIM: 16, PAR: 2, EPS_U: 687195n, W_FILE: 'mem/a_w.hex' } });
+    expect(kernelShapes(inst).map((s) => [s.params.PAR, s.count, s.instances])).toEqual([[2, 2, ['u_a', 'u_b']], [4, 1, ['u_c']]]);
+  });
+
+  it('synthesizes a shape once and counts it per instance: three FIFOs are three times one', async () => {
+    const [one, design] = await Promise.all([fifo(32, 4), limited(() => runYosysDesign({ project: threeFifoProject(), device: 'u55c' }))]);
+    expect(design.kernels.map((k) => [k.module, k.count])).toEqual([['llm2hls_fifo', 3]]);
+    expect(design.kernels[0].cells).toEqual(one.cells);
+    expect({ lut: design.lut, ff: design.ff, lutAsMemory: design.lutAsMemory }).toEqual({ lut: 3 * one.lut, ff: 3 * one.ff, lutAsMemory: 3 * one.lutAsMemory });
+  });
 });
 
 describe('runYosys errors', () => {
