@@ -11,6 +11,7 @@ import { Precision } from '../compiler/numerics/precision.js';
 import { EXP2, GELU_ERF_GATE, GELU_TANH_GATE, RECIP, RSQRT, SIGMOID } from '../compiler/numerics/tables.js';
 import type { DesignTask, WeightEntry } from '../backend-hls/emit.js';
 import { sanitizeIdentifier } from '../backend-hls/sanitize.js';
+import { addConstLanes, attentionLanes, planLanes, ropeLanes } from '../backend-hls/kernels/lanes.js';
 import { embeddingRoms, hexImage, linearRoms, rowsToBeats } from './rom.js';
 import { tableFile } from './tables.js';
 
@@ -47,11 +48,7 @@ function bigValues(e: WeightEntry): bigint[] {
   return out;
 }
 
-/** The largest d <= want that divides every n (at least 1). */
-export function divisorLanes(want: number, ...ns: number[]): number {
-  for (let d = Math.max(1, Math.min(want, ...ns)); d > 1; d--) if (ns.every((n) => n % d === 0)) return d;
-  return 1;
-}
+export { divisorLanes } from '../backend-hls/kernels/lanes.js';
 
 const GATE_TABLES = [SIGMOID, GELU_ERF_GATE, GELU_TANH_GATE]; // gate_q's CFG::table 0, 1, 2
 
@@ -68,7 +65,7 @@ export function kernelInstance(t: DesignTask, ctx: KernelContext): Instance {
   if (t.params.y_bits !== undefined && p('y_bits') !== A) throw new UnsupportedError(`${t.opType} ${sanitizeIdentifier(t.node)}: output format of ${p('y_bits')} bits; the RTL streams carry ${A}-bit activations`);
   const file = (role: string) => ({ file: memFile(`${t.id}_${role}.hex`) });
   const rom = (role: string) => `${t.id}_${role}.hex`;
-  const lanes1 = (n: number) => Math.max(1, n);
+  const lanes1 = planLanes;
   const io = (port: string, lanes: number, bits = A): PortSpec => ({ port, lanes, bits });
   switch (t.kernel) {
     case 'linear_q': {
@@ -117,7 +114,7 @@ export function kernelInstance(t: DesignTask, ctx: KernelContext): Instance {
       };
     }
     case 'rope_q': {
-      const hd = p('head_dim'), lanes = divisorLanes(t.par, hd / 2);
+      const hd = p('head_dim'), lanes = ropeLanes(t.par, hd);
       const [cos, sin] = t.weights;
       const img = (e: WeightEntry) => { const v = values(e); return hexImage(rowsToBeats(v, v.length, lanes, 16), lanes * 16); };
       return {
@@ -152,7 +149,7 @@ export function kernelInstance(t: DesignTask, ctx: KernelContext): Instance {
     }
     case 'add_q_const': {
       const period = p('period'), row = t.shape[t.shape.length - 1] ?? period;
-      const lanes = divisorLanes(t.par, row, period);
+      const lanes = addConstLanes(t.par, row, period);
       return {
         module: 'llm2hls_add_const',
         params: { LANES: lanes, PERIOD: period, X_BITS: A, Y_BITS: A, A_SHIFT: p('a_shift'), B_SHIFT: p('b_shift'), SHIFT: p('shift'), C_FILE: file('c') },
@@ -163,8 +160,7 @@ export function kernelInstance(t: DesignTask, ctx: KernelContext): Instance {
     case 'attention_q': {
       if (p('past') > 0) throw new UserError(`attention ${sanitizeIdentifier(t.node)}: a KV cache with past rows (decode) has no RTL kernel yet; compile the prefill model, or use --target vitis`, 4);
       const hd = p('head_dim');
-      const uk = Math.min(lanes1(t.kpar), hd), un = lanes1(t.par);
-      const lanes = uk;
+      const { uk, un, lanes } = attentionLanes(t.par, t.kpar, hd);
       return {
         module: 'llm2hls_attention',
         params: {
