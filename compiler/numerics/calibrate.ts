@@ -97,6 +97,15 @@ export interface CalibrateOptions {
 
 const constTensor = (graph: Graph, node: Node, i: number): Tensor | undefined => (node.inputs[i] ? graph.initializers.get(node.inputs[i]) : undefined);
 
+/** A parameter with a NaN or infinity has no fixed-point code: refuse it (as quantize.ts refuses such weights). */
+function requireFinite(node: Node, what: string, values: ArrayLike<number>): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new UserError(`${describeNode(node)}: ${what}[${i}] is ${values[i]}: fixed-point precisions need finite parameters (fix the model, or use --precision fp32)`);
+    }
+  }
+}
+
 function requireConst(graph: Graph, node: Node, i: number, what: string): Tensor {
   const t = constTensor(graph, node, i);
   if (!t) throw new UnsupportedError(`${describeNode(node)}: ${what} must be a constant to be quantized`);
@@ -187,6 +196,7 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         if (node.inputs[2] && !b) throw new UnsupportedError(`${describeNode(node)}: b must be a constant to be quantized`);
         const accLimit = Math.min(2 ** (precision.accumulatorBits - 1), EXACT_ACC_LIMIT) - 1;
         const bd = b ? b.peek() : undefined;
+        if (bd) requireFinite(node, 'bias', bd);
         const biasQ = (n: number) => roundHalfEven(bd![n] * 2 ** fx.frac / weights.scale[n]);
         // Σ_k |q[k, n]| <= K·qmax: when that bound already fits the accumulator with every
         // bias, the exact sums cannot change anything (no error, no bias clamped) and the
@@ -226,6 +236,8 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
         const gamma = requireConst(graph, node, 1, 'gamma');
         const beta = node.opType === 'llm.LayerNorm' ? constTensor(graph, node, 2) : undefined;
         if (node.opType === 'llm.LayerNorm' && node.inputs[2] && !beta) throw new UnsupportedError(`${describeNode(node)}: beta must be a constant to be quantized`);
+        requireFinite(node, 'gamma', gamma.data as ArrayLike<number>);
+        if (beta) requireFinite(node, 'beta', beta.data as ArrayLike<number>);
         const D = gamma.size;
         if (D > MAX_NORM_DIM) throw new UnsupportedError(`${describeNode(node)}: normalized size ${D} exceeds ${MAX_NORM_DIM}`);
         const fx = f(node.inputs[0]);
