@@ -8,11 +8,10 @@
  *   - attention: UK = min(kpar, head_dim) lanes on q, k, v and out; UN = par
  */
 
-/** The largest d <= want that divides every n (at least 1). */
-export function divisorLanes(want: number, ...ns: number[]): number {
-  for (let d = Math.max(1, Math.min(want, ...ns)); d > 1; d--) if (ns.every((n) => n % d === 0)) return d;
-  return 1;
-}
+import { divisorLanes } from '../../compiler/dataflow/timing.js';
+
+// The cost model's schedule (compiler/dataflow/timing.ts) times the RTL at these lanes: one rule for both.
+export { divisorLanes };
 
 /** At least one lane. */
 export const planLanes = (n: number): number => Math.max(1, n);

@@ -71,7 +71,7 @@ export interface DesignTiming {
   sweeps: number;
 }
 
-/** Largest d <= want dividing every n (backend-rtl/kernels.ts divisorLanes). */
+/** The largest d <= want that divides every n (at least 1); backend-hls/kernels/lanes.ts legalizes lanes with it. */
 export function divisorLanes(want: number, ...ns: number[]): number {
   for (let d = Math.max(1, Math.min(want, ...ns)); d > 1; d--) if (ns.every((n) => n % d === 0)) return d;
   return 1;
