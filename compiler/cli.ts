@@ -243,14 +243,22 @@ function buildProgram(out: (s: string) => void): Command {
     });
 
   program.command('generate')
-    .description('greedy token generation on a golden model (KV-cache decoders step one token at a time)')
+    .description('token generation on a golden model, greedy or seeded sampling (KV-cache decoders step one token at a time)')
     .argument('<model>', 'ONNX decoder (with past_*/present_* KV cache, or a dynamic sequence axis)')
     .requiredOption('--prompt-ids <ids>', 'comma-separated prompt token ids, e.g. 3,14,15')
     .requiredOption('--max-new-tokens <n>', 'how many tokens to generate')
     .addOption(new Option('--mode <m>', 'where the model runs').choices(['golden', 'csim', 'verilator']).default('golden'))
     .addOption(precisionOption('fp32', 'golden model precision'))
+    .option('--max-context <n>', 'context window: prompt + new tokens must fit in N positions')
+    .option('--temperature <t>', 'sample at temperature T (absent or 0: greedy argmax)')
+    .option('--top-k <k>', 'sample among the K most probable tokens (with --temperature)')
+    .option('--top-p <p>', 'nucleus sampling: among the most probable tokens reaching probability P, 0 < P <= 1 (with --temperature)')
+    .option('--seed <s>', 'seed of the sampler, a non-negative integer (default 0; with --temperature)')
     .addOption(jsonOption())
-    .action((model: string, opts: { promptIds: string; maxNewTokens: string; mode: string; precision: PrecisionName; json?: boolean }) => {
+    .action((model: string, opts: {
+      promptIds: string; maxNewTokens: string; mode: string; precision: PrecisionName; json?: boolean;
+      maxContext?: string; temperature?: string; topK?: string; topP?: string; seed?: string;
+    }) => {
       if (opts.mode !== 'golden') {
         throw new UserError(`generate --mode ${opts.mode}: generation on a simulated accelerator is not built yet; use --mode golden`, 4);
       }
@@ -259,8 +267,11 @@ function buildProgram(out: (s: string) => void): Command {
         return Number(t);
       });
       const maxNewTokens = requiredPositiveInt(numeric(opts.maxNewTokens), OPT.maxNewTokens);
+      // Numbers as numbers, anything else as the text, which checkGenerateOptions names.
+      const num = (s: string | undefined) => (s === undefined ? undefined : numeric(s) as number);
       const options = {
-        promptIds, maxNewTokens, precision: opts.precision,
+        promptIds, maxNewTokens, precision: opts.precision, maxContext: num(opts.maxContext),
+        temperature: num(opts.temperature), topK: num(opts.topK), topP: num(opts.topP), seed: num(opts.seed),
         // Tokens stream out as they are chosen, separated (not followed) by a space.
         onToken: opts.json ? undefined : (t: number, step: number) => process.stdout.write(`${step > 0 ? ' ' : ''}${t}`),
       };
@@ -268,8 +279,11 @@ function buildProgram(out: (s: string) => void): Command {
       const result = generate(model, options);
       if (opts.json) out(JSON.stringify(result, null, 2));
       else {
+        const s = result.sampling;
+        const how = s.strategy === 'greedy' ? 'greedy'
+          : `sampled at temperature ${s.temperature}${s.topK !== null ? `, top-k ${s.topK}` : ''}${s.topP !== null ? `, top-p ${s.topP}` : ''}, seed ${s.seed}`;
         process.stdout.write('\n');
-        out(chalk.dim(`${result.generated.length} tokens from ${model} (${result.precision} golden${result.kvCache ? ', KV cache' : ''}) in ${result.seconds.toFixed(2)} s`));
+        out(chalk.dim(`${result.generated.length} tokens from ${model} (${result.precision} golden${result.kvCache ? ', KV cache' : ''}, ${how}) in ${result.seconds.toFixed(2)} s`));
       }
     });
 

@@ -62,9 +62,10 @@ export async function compileModel(modelPath: string, outDir: string, options: C
   return compileProject(modelPath, outDir, { ...options, config: parseConfig(asWritten, 'config') });
 }
 
-/** `llm2hls generate`: greedy decoding on the golden model. */
+/** `llm2hls generate`: greedy or seeded-sampling decoding on the golden model. */
 export function generate(modelPath: string, options: GenerateOptions): GenerateResult {
   checkGenerateOptions(modelPath, options);
   return generateTokens(modelPath, options);
 }
 export type { GenerateOptions, GenerateResult } from './generate.js';
+export type { SamplingSettings } from './sampling.js';

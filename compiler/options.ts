@@ -6,6 +6,7 @@
  * TypeError from deep inside.
  */
 import { UserError, optionName } from './errors.js';
+import { DEFAULT_SEED, GREEDY, SamplingSettings } from './sampling.js';
 
 /** An option's two names: the API's and the command line's. */
 export interface OptionNames { api: string; cli: string }
@@ -105,6 +106,10 @@ export const OPT = {
   bindings: { api: 'bindings', cli: '--bind' },
   maxContext: { api: 'maxContext', cli: '--max-context' },
   prefillTokens: { api: 'prefillTokens', cli: '--prefill-tokens' },
+  temperature: { api: 'temperature', cli: '--temperature' },
+  topK: { api: 'topK', cli: '--top-k' },
+  topP: { api: 'topP', cli: '--top-p' },
+  seed: { api: 'seed', cli: '--seed' },
 } as const satisfies Record<string, OptionNames>;
 
 export const TARGETS = ['vitis', 'bambu', 'rtl'] as const;
@@ -173,4 +178,38 @@ export function checkGenerateOptions(modelPath: unknown, options: unknown): void
   idArray(o.promptIds, OPT.promptIds);
   requiredPositiveInt(o.maxNewTokens, OPT.maxNewTokens);
   optionalString(o.precision, OPT.precision, 'a precision name');
+  positiveNumber(o.maxContext, OPT.maxContext, { integer: true });
+  samplingSettings(o);
+}
+
+/**
+ * generate's sampling options, checked, as the settings it reports: greedy
+ * unless temperature > 0; topK, topP and seed only with such a temperature
+ * (the seed defaults to DEFAULT_SEED).
+ */
+export function samplingSettings(o: { temperature?: unknown; topK?: unknown; topP?: unknown; seed?: unknown }): SamplingSettings {
+  const { temperature, topK, topP, seed } = o;
+  if (temperature !== undefined && !(typeof temperature === 'number' && Number.isFinite(temperature) && temperature >= 0)) {
+    throw new UserError(`${named(OPT.temperature)}: got ${shown(temperature)}; expected a non-negative number (0: greedy)`);
+  }
+  if (topK !== undefined && !(typeof topK === 'number' && Number.isInteger(topK) && topK > 0)) {
+    throw new UserError(`${named(OPT.topK)}: got ${shown(topK)}; expected a positive integer`);
+  }
+  if (topP !== undefined && !(typeof topP === 'number' && topP > 0 && topP <= 1)) {
+    throw new UserError(`${named(OPT.topP)}: got ${shown(topP)}; expected a number in (0, 1]`);
+  }
+  if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
+    throw new UserError(`${named(OPT.seed)}: got ${shown(seed)}; expected a non-negative integer`);
+  }
+  if (temperature === undefined || temperature === 0) {
+    const given = ([['topK', topK], ['topP', topP], ['seed', seed]] as const).find(([, v]) => v !== undefined);
+    if (given) {
+      throw new UserError(`${named(OPT[given[0]])}: only with ${named(OPT.temperature)} above 0 (${temperature === undefined ? 'without it' : 'at temperature 0'} generation is greedy)`);
+    }
+    return { ...GREEDY };
+  }
+  return {
+    strategy: 'sample', temperature: temperature as number,
+    topK: (topK as number | undefined) ?? null, topP: (topP as number | undefined) ?? null, seed: (seed as number | undefined) ?? DEFAULT_SEED,
+  };
 }

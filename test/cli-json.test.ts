@@ -57,7 +57,9 @@ describe('--json output matches docs/schemas/', () => {
   });
 
   it('generate', async () => {
-    expectSchema('generate', (await llm2hls('generate', PAST, '--prompt-ids', '1,2', '--max-new-tokens', '2', '--json')).stdout);
+    expect(expectSchema('generate', (await llm2hls('generate', PAST, '--prompt-ids', '1,2', '--max-new-tokens', '2', '--json')).stdout).sampling.strategy).toBe('greedy');
+    const sampled = await llm2hls('generate', PAST, '--prompt-ids', '1,2', '--max-new-tokens', '2', '--temperature', '0.7', '--top-k', '5', '--top-p', '0.9', '--seed', '3', '--json');
+    expect(expectSchema('generate', sampled.stdout).sampling).toEqual({ strategy: 'sample', temperature: 0.7, topK: 5, topP: 0.9, seed: 3 });
   });
 
   describe('compile and sim', () => {

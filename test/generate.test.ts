@@ -1,4 +1,4 @@
-/** Greedy generation on the golden models, through the KV cache and without one. */
+/** Greedy generation on the golden models, through the KV cache and without one (sampling: generate-sampling.test.ts). */
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ describe('generate', () => {
 
   it('names bad prompts, fixed-length models and unbuilt modes', async () => {
     expectCleanFailure(await llm2hls('generate', past, '--prompt-ids', '3,x', '--max-new-tokens', '2'), /--prompt-ids: 'x' is not a token id/, expect);
-    expectCleanFailure(await llm2hls('generate', past, '--prompt-ids', '3,999', '--max-new-tokens', '2'), /token 999 is outside the vocabulary 0\.\.127/, expect);
+    expectCleanFailure(await llm2hls('generate', past, '--prompt-ids', '3,999', '--max-new-tokens', '2'), /token 999 is outside the vocabulary 0\.\.127 \(vocab size 128; prompt position 1\)/, expect);
     expectCleanFailure(await llm2hls('generate', path.join(fixtures, 'gpt2_mini.onnx'), '--prompt-ids', '1', '--max-new-tokens', '2'), /fixed length of 8 and the model has no KV cache/, expect);
     const csim = await llm2hls('generate', past, '--prompt-ids', '1', '--max-new-tokens', '2', '--mode', 'csim');
     expect(csim.exitCode).toBe(4);

@@ -93,6 +93,30 @@ export interface CalibrateOptions {
   onProgress?: (step: string, done: number, total: number) => void;
   /** Per-channel max |w| of a weight already computed elsewhere (the helper worker), else undefined. */
   maxAbsOf?: (w: Tensor, axis: 0 | 1) => Float64Array | undefined;
+  /**
+   * A spec of the same model for other input shapes, built from the same
+   * statistics: each kernel whose parameters do not depend on the shapes
+   * (everything but RoPE, whose tables are per position) and whose values'
+   * formats agree is taken from it as is (the very object: its weights are
+   * not quantized again). Constants read as activations are always rebuilt.
+   */
+  reuseKernels?: QuantSpec;
+}
+
+const sameFormat = (a: FixedFormat | undefined, b: FixedFormat | undefined) =>
+  a === b || (a !== undefined && b !== undefined && a.bits === b.bits && a.frac === b.frac && a.signed === b.signed);
+
+/** The kernel of `prior` for `node`, when buildQuantSpec would build the same one for `formats`. */
+function reusableKernel(node: Node, prior: QuantSpec | undefined, formats: Record<string, FixedFormat>, graph: Graph): KernelSpec | undefined {
+  const k = prior?.kernels[node.outputs[0]];
+  if (!k || k.op === 'llm.RoPE' || k.op !== (LAYOUT_OPS.has(node.opType) ? 'layout' : node.opType)) return undefined;
+  for (const n of [...node.inputs, ...node.outputs]) if (n && !sameFormat(formats[n], prior!.formats[n])) return undefined;
+  const weights = k.op === 'llm.Linear' ? k.weights : k.op === 'llm.Embedding' ? k.table : undefined;
+  if (weights) {
+    const w = graph.initializers.get(node.inputs[k.op === 'llm.Linear' ? 1 : 0]);
+    if (!w || w.shape.join(',') !== weights.shape.join(',')) return undefined;
+  }
+  return k;
 }
 
 const constTensor = (graph: Graph, node: Node, i: number): Tensor | undefined => (node.inputs[i] ? graph.initializers.get(node.inputs[i]) : undefined);
@@ -184,6 +208,8 @@ export function buildQuantSpec(graph: Graph, stats: Map<string, number>, precisi
   for (const node of graph.nodes) namingNode(node, () => {
     options.onProgress?.('quantizing', done++, graph.nodes.length);
     const key = node.outputs[0];
+    const reused = reusableKernel(node, options.reuseKernels, formats, graph);
+    if (reused) { kernels[key] = reused; return; }
     switch (node.opType) {
       case 'llm.Linear': {
         const w = requireConst(graph, node, 1, 'W');

@@ -182,6 +182,14 @@ export interface QuantizeModelOptions extends CalibrateOptions {
    * Sets from calibrateDir are always used whole.
    */
   calibrationTokens?: number;
+  /**
+   * A quantization of the same model (for other input shapes, e.g. an
+   * earlier step of generation) whose calibration is reused: nothing is
+   * calibrated; the formats come from its statistics, and its kernels that
+   * do not depend on the shapes are shared (buildQuantSpec's `reuseKernels`). The
+   * calibration options above are then ignored.
+   */
+  reuse?: QuantizedModel;
 }
 
 export interface QuantizedModel {
@@ -191,6 +199,8 @@ export interface QuantizedModel {
   calibration: 'dir' | 'model-test-inputs' | 'random';
   /** What the user should know about the calibration (float inputs calibrated on stand-ins ...), one line each. */
   warnings: string[];
+  /** The calibration statistics (max |value| by value name) the spec was built from. */
+  stats: ReadonlyMap<string, number>;
 }
 
 /**
@@ -205,6 +215,12 @@ export interface QuantizedModel {
  */
 export function quantizeModel(modelPath: string, inputs: readonly Tensor[] | undefined, precision: PrecisionName, options: QuantizeModelOptions = {}): QuantizedModel {
   const graph = loadFused(modelPath, inputs, options.bindings);
+  const { reuse } = options;
+  if (reuse) {
+    if (reuse.spec.precision !== precision) throw new UserError(`reuse: the model was quantized for ${reuse.spec.precision}, not ${precision}`);
+    const spec = buildQuantSpec(graph, new Map(reuse.stats), precision, { headroom: options.headroom, onProgress: options.onProgress, reuseKernels: reuse.spec });
+    return { graph, spec, calibration: reuse.calibration, warnings: reuse.warnings, stats: reuse.stats };
+  }
   const scales = scalesInBackground(graph);
   // The same worker then takes half of each calibration Linear's column stripes.
   if (scales) setLinearHelper((req) => scales.helper.linear(req));
@@ -291,7 +307,7 @@ function calibrateModel(modelPath: string, graph: Graph, inputs: readonly Tensor
     before += c.sets.length * c.graph.nodes.length;
   }
   const spec = buildQuantSpec(graph, stats, precision, options);
-  return { graph, spec, calibration, warnings };
+  return { graph, spec, calibration, warnings, stats };
 }
 
 export interface NamedQuantOutput { name: string; tensor: Tensor }
