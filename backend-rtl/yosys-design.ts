@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Device, DeviceResources } from '../compiler/devices/index.js';
-import { YosysParams, countResources, runYosys } from './yosys.js';
+import { DEFAULT_DEVICE } from '../compiler/devices/index.js';
+import { YosysFlow, YosysParams, countResources, runYosys, yosysFamily } from './yosys.js';
 
 export interface KernelInstance {
   module: string;
@@ -44,13 +45,18 @@ export interface KernelShape extends KernelInstance {
   instances: string[];
 }
 
+/** A shape's identity: module and non-string parameters (string ones are ROM file names). */
+export function shapeKey(inst: KernelInstance): string {
+  const numeric = Object.keys(inst.params).sort().filter((k) => typeof inst.params[k] !== 'string')
+    .map((k) => `${k}=${String(inst.params[k])}`);
+  return `${inst.module}#${numeric.join(',')}`;
+}
+
 /** Instances grouped by module and non-string parameters (string ones are ROM file names). */
 export function kernelShapes(instances: KernelInstance[]): KernelShape[] {
   const shapes = new Map<string, KernelShape>();
   for (const inst of instances) {
-    const numeric = Object.keys(inst.params).sort().filter((k) => typeof inst.params[k] !== 'string')
-      .map((k) => `${k}=${String(inst.params[k])}`);
-    const key = `${inst.module}#${numeric.join(',')}`;
+    const key = shapeKey(inst);
     const s = shapes.get(key);
     if (s) { s.count++; s.instances.push(inst.name); } else shapes.set(key, { ...inst, count: 1, instances: [inst.name] });
   }
@@ -64,6 +70,8 @@ export interface KernelReport extends DeviceResources {
   /** Per instance. */
   cells: Record<string, number>;
   seconds: number;
+  /** Taken from RunYosysDesignOptions.cache (another design had this shape). */
+  cached?: boolean;
   /** Set when this shape's run failed or ran out of time: then it is left out of the totals. */
   error?: string;
 }
@@ -87,6 +95,14 @@ export interface RunYosysDesignOptions {
   /** Per kernel run, default 600 s. */
   timeoutSeconds?: number;
   yosys?: string;
+  /** 'dsp-bram' stops before LUT mapping (yosys.ts): much faster, no LUT/FF counts. */
+  flow?: YosysFlow;
+  /**
+   * Results kept across designs (several projects share kernel shapes), keyed by
+   * shape, family and flow. DSP and block-RAM inference depend on the shape only;
+   * LUTs of a ROM depend on its contents, so share a cache only for 'dsp-bram'.
+   */
+  cache?: Map<string, KernelReport>;
   /** Called as each kernel shape finishes. */
   onKernel?: (k: KernelReport) => void;
 }
@@ -105,9 +121,16 @@ export async function runYosysDesign(o: RunYosysDesignOptions): Promise<DesignRe
       const i = next++;
       const s = shapes[i];
       const t0 = performance.now();
+      const key = `${shapeKey(s)}@${yosysFamily(o.device ?? DEFAULT_DEVICE).family}/${o.flow ?? 'full'}`;
+      const known = o.cache?.get(key);
+      if (known && !known.error) {
+        kernels[i] = { ...known, count: s.count, seconds: 0, cached: true };
+        o.onKernel?.(kernels[i]);
+        continue;
+      }
       try {
         const r = await runYosys({ files: lib, top: s.module, params: s.params, romDir: rtl, device: o.device,
-          timeoutSeconds: o.timeoutSeconds, yosys: o.yosys });
+          timeoutSeconds: o.timeoutSeconds, yosys: o.yosys, flow: o.flow });
         kernels[i] = { module: s.module, params: s.params, count: s.count, dsp: r.dsp, bram18k: r.bram18k, uram: r.uram,
           lut: r.lut, ff: r.ff, cells: r.cells, seconds: r.seconds };
       } catch (e) {
@@ -115,6 +138,7 @@ export async function runYosysDesign(o: RunYosysDesignOptions): Promise<DesignRe
         kernels[i] = { module: s.module, params: s.params, count: s.count, dsp: 0, bram18k: 0, uram: 0, lut: 0, ff: 0, cells: {},
           seconds: Math.round((performance.now() - t0) / 10) / 100, error: (e as Error).message };
       }
+      o.cache?.set(key, kernels[i]);
       o.onKernel?.(kernels[i]);
     }
   };
@@ -122,5 +146,7 @@ export async function runYosysDesign(o: RunYosysDesignOptions): Promise<DesignRe
   const cells: Record<string, number> = {};
   for (const k of kernels) for (const [t, n] of Object.entries(k.cells)) cells[t] = (cells[t] ?? 0) + n * k.count;
   const sorted = Object.fromEntries(Object.keys(cells).sort().map((t) => [t, cells[t]]));
-  return { ...countResources(sorted), cells: sorted, kernels, incomplete: kernels.filter((k) => k.error).length, seconds: kernels.reduce((a, k) => a + k.seconds, 0) };
+  const counts = countResources(sorted);
+  if (o.flow === 'dsp-bram') Object.assign(counts, { lut: NaN, ff: NaN, lutAsMemory: NaN });
+  return { ...counts, cells: sorted, kernels, incomplete: kernels.filter((k) => k.error).length, seconds: kernels.reduce((a, k) => a + k.seconds, 0) };
 }

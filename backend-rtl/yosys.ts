@@ -56,7 +56,15 @@ export interface YosysScriptOptions {
   romDir?: string;
   /** Where `stat -json` writes; default stat.json (in the folder yosys runs in). */
   statFile?: string;
+  /**
+   * 'full' (default): the whole synth_xilinx flow. 'dsp-bram': stop after memory
+   * mapping (`-run :fine`), before LUT mapping with ABC, the slow part: DSP48,
+   * block RAM and URAM cells are final there, LUTs and FFs are not counted.
+   */
+  flow?: YosysFlow;
 }
+
+export type YosysFlow = 'full' | 'dsp-bram';
 
 const noSpace = (what: string, p: string) => {
   // A .ys script splits its commands at whitespace.
@@ -87,13 +95,16 @@ export function yosysScript(o: YosysScriptOptions): string {
     family: o.family,
     familyName: FAMILY_NAMES[o.family],
     familyNote: o.familyNote ?? '',
-    flags: o.uram ? '-uram' : '',
+    flags: [o.uram ? '-uram' : '', o.flow === 'dsp-bram' ? '-run :fine' : ''].filter(Boolean).join(' '),
+    dspBramOnly: o.flow === 'dsp-bram',
     statFile: noSpace('stat file', o.statFile ?? 'stat.json'),
   });
 }
 
 export interface YosysReport extends DeviceResources {
   family: YosysFamily;
+  /** Which flow ran: with 'dsp-bram', lut, ff and lutAsMemory are NaN (not counted). */
+  flow: YosysFlow;
   familyNote?: string;
   /** LUTs used as distributed RAM or shift registers (included in lut). */
   lutAsMemory: number;
@@ -209,7 +220,10 @@ export async function runYosys(o: RunYosysOptions): Promise<YosysReport> {
     }
     const cells = parseStat(fs.readFileSync(statFile, 'utf8'));
     const warnings = log.split('\n').filter((l) => l.startsWith('Warning: ')).map((l) => l.slice(9));
-    return { family: target.family, ...(familyNote ? { familyNote } : {}), ...countResources(cells), cells, warnings, seconds };
+    const counts = countResources(cells);
+    // Before LUT mapping there are no LUT6 or FDRE cells yet: say "not counted", not 0.
+    if (o.flow === 'dsp-bram') Object.assign(counts, { lut: NaN, ff: NaN, lutAsMemory: NaN });
+    return { family: target.family, flow: o.flow ?? 'full', ...(familyNote ? { familyNote } : {}), ...counts, cells, warnings, seconds };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

@@ -8,10 +8,13 @@
 //
 //   node scripts/rtl-vs-estimate.mjs [--devices kv260,u55c] [--precisions w8a16,w4a16]
 //        [--models tiny_gpt,gpt2_mini,...] [--work DIR] [--tolerance 0.10] [--json]
-//        [--yosys [--yosys-timeout 600]]
+//        [--yosys [--yosys-full] [--yosys-timeout 600] [--resource-tolerance 0.25]]
 //
 // --yosys also synthesizes every design kernel shape by kernel shape (backend-rtl/
-// yosys-design.ts, built into dist/) and prints estimated vs Yosys DSP, BRAM18K, LUT, FF.
+// yosys-design.ts, built into dist/) and prints estimated vs Yosys DSP and BRAM18K; a
+// design off by more than --resource-tolerance in either fails too. The flow stops
+// before LUT mapping (DSP and BRAM only, kernel shapes shared between designs run once);
+// --yosys-full runs all of synth_xilinx (LUT and FF too; hours on the fixtures).
 //
 // Projects live in --work (default /tmp/llm2hls-rtl-vs-estimate) and are reused: a
 // project is recompiled only when its estimate (the plan) changed, and `make sim` reuses
@@ -36,7 +39,7 @@ const FIXTURES = {
 };
 
 function parseArgs(argv) {
-  const o = { devices: ['kv260', 'u55c'], precisions: ['w8a16', 'w4a16'], models: Object.keys(FIXTURES), work: '/tmp/llm2hls-rtl-vs-estimate', tolerance: 0.1, json: false, yosys: false, yosysTimeout: 600 };
+  const o = { devices: ['kv260', 'u55c'], precisions: ['w8a16', 'w4a16'], models: Object.keys(FIXTURES), work: '/tmp/llm2hls-rtl-vs-estimate', tolerance: 0.1, json: false, yosys: false, yosysFull: false, yosysTimeout: 600, resourceTolerance: 0.25 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) throw new Error(`${a} needs a value`); return argv[++i]; };
@@ -48,7 +51,9 @@ function parseArgs(argv) {
     else if (a === '--json') o.json = true;
     else if (a === '--yosys') o.yosys = true;
     else if (a === '--yosys-timeout') o.yosysTimeout = Number(val());
-    else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 18).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
+    else if (a === '--yosys-full') o.yosys = o.yosysFull = true;
+    else if (a === '--resource-tolerance') o.resourceTolerance = Number(val());
+    else if (a === '--help' || a === '-h') { console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 21).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')); process.exit(0); }
     else throw new Error(`unknown option ${a}`);
   }
   for (const m of o.models) if (!FIXTURES[m]) throw new Error(`unknown model ${m} (fixtures: ${Object.keys(FIXTURES).join(', ')})`);
@@ -109,11 +114,13 @@ async function one(model, precision, device, o) {
   };
 }
 
+const yosysCache = new Map();
 /** Yosys resources of a compiled project, kernel shape by kernel shape. */
 async function yosysOf(dir, device, o) {
   const { runYosysDesign } = await import(path.join(root, 'dist', 'backend-rtl', 'yosys-design.js'));
   const t0 = Date.now();
-  const y = await runYosysDesign({ project: dir, device, timeoutSeconds: o.yosysTimeout });
+  const y = await runYosysDesign({ project: dir, device, timeoutSeconds: o.yosysTimeout,
+    flow: o.yosysFull ? 'full' : 'dsp-bram', cache: o.yosysFull ? undefined : yosysCache });
   return { dsp: y.dsp, bram18k: y.bram18k, uram: y.uram, lut: y.lut, ff: y.ff, incomplete: y.incomplete,
     failed: y.kernels.filter((k) => k.error).map((k) => k.module), wallSeconds: (Date.now() - t0) / 1000 };
 }
@@ -143,7 +150,9 @@ for (const device of o.devices) {
 }
 
 const fmt = (x, d = 0) => (x === undefined || x === null || Number.isNaN(x) ? '-' : typeof x === 'number' ? x.toFixed(d) : String(x));
-const bad = rows.filter((r) => r.error || !r.exact || Math.abs(r.ratio - 1) > o.tolerance);
+const off = (est, got) => (est === got ? 0 : Math.abs(got - est) / Math.max(est, 1));
+const resourcesOff = (r) => r.yosys && (r.yosys.incomplete > 0 || ['dsp', 'bram18k'].some((k) => off(r.resources[k], r.yosys[k]) > o.resourceTolerance));
+const bad = rows.filter((r) => r.error || !r.exact || Math.abs(r.ratio - 1) > o.tolerance || resourcesOff(r));
 if (o.json) {
   console.log(JSON.stringify({ tolerance: o.tolerance, rows, failed: bad.length }, null, 2));
 } else {
@@ -156,13 +165,13 @@ if (o.json) {
   console.log(`|${head.map(() => '---').join('|')}|`);
   for (const b of body) console.log(`| ${b.join(' | ')} |`);
   if (o.yosys) printResources(rows);
-  console.log(`\n${rows.length - bad.length}/${rows.length} within ${(100 * o.tolerance).toFixed(0)}% and bit-exact`);
+  console.log(`\n${rows.length - bad.length}/${rows.length} within ${(100 * o.tolerance).toFixed(0)}% and bit-exact${o.yosys ? `, Yosys DSP and BRAM18K within ${(100 * o.resourceTolerance).toFixed(0)}%` : ''}`);
 }
 process.exitCode = bad.length ? 1 : 0;
 
 /** Estimated vs Yosys resources, one row per design (a shape whose synthesis failed makes Yosys' figures a lower bound). */
 function printResources(rows) {
-  const keys = ['dsp', 'bram18k', 'lut', 'ff'];
+  const keys = o.yosysFull ? ['dsp', 'bram18k', 'lut', 'ff'] : ['dsp', 'bram18k'];
   const head = ['model', 'precision', 'device', ...keys.flatMap((k) => [`${k} est`, `${k} yosys`, 'y/e']), 'yosys wall s', 'not synthesized'];
   console.log(`\n| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|`);
   for (const r of rows.filter((x) => x.yosys)) {

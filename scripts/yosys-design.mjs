@@ -3,7 +3,9 @@
 // kernel shape (backend-rtl/yosys-design.ts; docs/yosys.md "Whole designs"), beside the
 // planner's estimate from the project's manifest. Writes PROJECT/yosys-design.json.
 //
-//   node scripts/yosys-design.mjs PROJECT [--device kv260] [--jobs 2] [--timeout 600]
+//   node scripts/yosys-design.mjs PROJECT [--device kv260] [--jobs 2] [--timeout 600] [--flow full|dsp-bram]
+//
+// --flow dsp-bram stops synth_xilinx before LUT mapping: DSP and block RAM only, minutes instead of hours.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +18,15 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i < 0 ? dflt 
 const device = opt('--device', undefined);
 const jobs = Number(opt('--jobs', 2));
 const timeout = Number(opt('--timeout', 600));
+const flow = opt('--flow', 'full');
+if (flow !== 'full' && flow !== 'dsp-bram') { console.error(`--flow: '${flow}' is not full or dsp-bram`); process.exit(2); }
 const project = args[0];
-if (!project) { console.error('usage: yosys-design.mjs PROJECT [--device D] [--jobs N] [--timeout S]'); process.exit(2); }
+if (!project) { console.error('usage: yosys-design.mjs PROJECT [--device D] [--jobs N] [--timeout S] [--flow full|dsp-bram]'); process.exit(2); }
 
 const manifest = JSON.parse(fs.readFileSync(path.join(project, 'manifest.json'), 'utf8'));
 const t0 = Date.now();
 const r = await runYosysDesign({
-  project, device: device ?? manifest.device.id, concurrency: jobs, timeoutSeconds: timeout,
+  project, device: device ?? manifest.device.id, concurrency: jobs, timeoutSeconds: timeout, flow,
   onKernel: (k) => console.error(k.error ? `  ${k.module} x${k.count}: ${k.error}` : `  ${k.module} x${k.count}: ${k.dsp} DSP, ${k.bram18k} BRAM18K, ${k.uram} URAM, ${k.lut} LUT, ${k.ff} FF (${k.seconds} s)`),
 });
 const wall = Math.round((Date.now() - t0) / 1000);

@@ -5,7 +5,8 @@
  *
  * The model, in brief (cycles at the design clock; every loop pipelined):
  *  - linear: uk x un multiply-accumulate lanes; a token takes ceil(K/uk)*ceil(N/un)*II
- *    cycles; DSPs = lanes / (MACs per DSP at this precision: DSP packing);
+ *    cycles; fp32: DSPs = lanes / (MACs per DSP); integer presets: one DSP a MAC plus
+ *    each output lane's requantization (dsp-count.ts, as Yosys maps the RTL);
  *  - attention: QK, softmax and PV engines of uk x un lanes (uk <= D over the head dim,
  *    un over keys), each on its own head (llm2hls_attention); query t sees n_t keys
  *    (causal: P+S-T+t+1), so a token takes H*max(ceil(D/uk)*NB, NB+1) cycles,
@@ -26,6 +27,7 @@
  */
 import { Device } from '../devices/index.js';
 import { Precision } from '../numerics/precision.js';
+import { integerKernelDsp } from './dsp-count.js';
 import { Memory, Plan, Task, bytesOf } from './ir.js';
 
 export interface Resources { dsp: number; bram18k: number; uram: number; lut: number; ff: number }
@@ -50,6 +52,9 @@ const LUTRAM_LIMIT = 16384;
 const EXT_LATENCY = 100;
 /** A read port onto external memory: AXI master, burst buffers. */
 const PORT_COST: Resources = { dsp: 0, bram18k: 4, uram: 0, lut: 1800, ff: 2600 };
+
+/** LUT6 of one lane's gate table read as ROM: 2049 entries x 34 bits, 64 bits a LUT6. */
+const GATE_TABLE_LUTS = Math.ceil((2049 * 34) / 64);
 
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
 
@@ -251,6 +256,9 @@ export function resourcesOf(task: Task, plan: Plan, ctx: CostContext): Resources
   const m = macsPerDsp(ctx);
   const lanes = lanesOf(plan);
   const opDsp = f ? 3 : 1; // DSPs of one multiply (fp32: a 3-DSP fmul)
+  // Integer kernels: the DSPs of the RTL library's datapaths (dsp-count.ts); fp32 keeps the per-op figures below.
+  const intDsp = f ? undefined : integerKernelDsp(task, plan, act, p.accumulatorBits);
+  const dspOr = (fp: number) => intDsp ?? fp;
   let r: Resources = { ...ZERO };
   const add = (x: Resources) => { r = addRes(r, x); };
   const logic = (dsp: number, lut: number, ff: number) => add({ ...ZERO, dsp, lut, ff });
@@ -263,40 +271,42 @@ export function resourcesOf(task: Task, plan: Plan, ctx: CostContext): Resources
   };
   switch (task.kind) {
     case 'linear': {
-      logic(Math.ceil(lanes / m), lanes * (f ? 300 : 10) + 200, lanes * (f ? 500 : act + p.weightBits + 8) + 300);
+      logic(dspOr(Math.ceil(lanes / m)), lanes * (f ? 300 : 10) + 200, lanes * (f ? 500 : act + p.weightBits + 8) + 300);
       onchip(task.mems[0], lanes * p.weightBits);
       onchip(task.mems[1], plan.un * (memOf(task.mems[1] ?? '')?.bits ?? 32));
       if (plan.tt > 1) add(memoryCost(plan.tt * d.K * act, plan.uk * act, ctx.device)); // token-tile activation buffer
       break;
     }
     case 'embedding':
-      logic(f ? 0 : plan.un, plan.un * (f ? 8 : 16) + 150, plan.un * act + 200); // dequantize (x scale)
+      logic(dspOr(0), plan.un * (f ? 8 : 16) + 150, plan.un * act + 200); // dequantize (x scale)
       onchip(task.mems[0], plan.un * p.weightBits);
       if (task.mems[1]) onchip(task.mems[1], 32);
       break;
     case 'layernorm': case 'rmsnorm': {
       const ops = task.kind === 'layernorm' ? 3 : 2;
-      logic(plan.un * ops * opDsp + 4 * opDsp, plan.un * (f ? 500 : 60) + 600, plan.un * (f ? 700 : 3 * act) + 800);
+      logic(dspOr(plan.un * ops * opDsp + 4 * opDsp), plan.un * (f ? 500 : 60) + 600, plan.un * (f ? 700 : 3 * act) + 800);
       add(memoryCost(2 * d.C * act, 2 * plan.un * act, ctx.device)); // double-buffered row
       for (const g of task.mems) onchip(g, plan.un * act);
       break;
     }
     case 'gelu': case 'silu': case 'swiglu': {
       const ops = task.kind === 'swiglu' ? 3 : 2;
-      logic(plan.un * ops * opDsp, plan.un * (f ? 900 : 80) + 100, plan.un * (f ? 1200 : 4 * act) + 100);
-      if (!f) add({ ...ZERO, bram18k: cdiv(plan.un, 2) }); // function tables, one dual-port block per two lanes
+      logic(dspOr(plan.un * ops * opDsp), plan.un * (f ? 900 : 80) + 100, plan.un * (f ? 1200 : 4 * act) + 100);
+      // Each lane reads its own copy of the gate table (2049 x 34 bits) combinationally
+      // (llm2hls_gate), so the table is LUT ROM, not block RAM.
+      if (!f) add({ ...ZERO, lut: plan.un * GATE_TABLE_LUTS });
       break;
     }
     case 'rope':
-      logic(plan.un * 2 * opDsp, plan.un * (f ? 450 : 30) + 150, plan.un * (f ? 600 : 2 * act) + 150);
+      logic(dspOr(plan.un * 2 * opDsp), plan.un * (f ? 450 : 30) + 150, plan.un * (f ? 600 : 2 * act) + 150);
       for (const t of task.mems) onchip(t, plan.un * act);
       break;
     case 'add':
-      logic(f ? plan.un * 2 : 0, plan.un * (f ? 250 : act + 2) + 60, plan.un * act + 60);
+      logic(dspOr(plan.un * 2), plan.un * (f ? 250 : act + 2) + 60, plan.un * act + 60);
       for (const t of task.mems) onchip(t, plan.un * act);
       break;
     case 'attention': {
-      logic(2 * Math.ceil(lanes / m) + plan.un * (f ? 6 : 2) + 4 * opDsp, 2 * lanes * (f ? 300 : 12) + plan.un * (f ? 700 : 90) + 1500, 2 * lanes * (f ? 500 : 2 * act) + plan.un * 4 * act + 2000);
+      logic(dspOr(2 * Math.ceil(lanes / m) + plan.un * 6 + 4 * opDsp), 2 * lanes * (f ? 300 : 12) + plan.un * (f ? 700 : 90) + 1500, 2 * lanes * (f ? 500 : 2 * act) + plan.un * 4 * act + 2000);
       const kv = task.mems.filter((n) => memOf(n)?.role === 'state');
       const entries = (d.P + d.S) * d.Hk * d.D;
       if (kv.length === 0) add(memoryCost(2 * entries * act, 2 * lanes * act, ctx.device)); // K and V of this pass

@@ -87,15 +87,22 @@ module llm2hls_norm #(
   reg signed [39:0] sum, beat_sum, row_s;
   reg [63:0] sq, beat_sq, row_q;
   reg signed [X_BITS-1:0] xl;
+  // x^2 as a 2*X_BITS-bit signed product (exact, >= 0): one DSP48 a lane, where
+  // the 64-bit product of sign-extended operands tiled into ten.
+  reg signed [2*X_BITS-1:0] xw, xsq;
   integer l;
   always @* begin
     beat_sum = 40'sd0;
     beat_sq = 64'd0;
+    xw = {(2 * X_BITS){1'b0}};
+    xsq = {(2 * X_BITS){1'b0}};
     for (l = 0; l < LANES; l = l + 1) begin
       xl = in_data[l*X_BITS +: X_BITS];
       if (wb * LANES + l < DIM) begin
         beat_sum = beat_sum + {{(40 - X_BITS){xl[X_BITS-1]}}, xl};
-        beat_sq = beat_sq + $unsigned({{(64 - X_BITS){xl[X_BITS-1]}}, xl} * {{(64 - X_BITS){xl[X_BITS-1]}}, xl});
+        xw = {{X_BITS{xl[X_BITS-1]}}, xl};
+        xsq = xw * xw;
+        beat_sq = beat_sq + {{(64 - 2 * X_BITS){1'b0}}, xsq};
       end
     end
   end

@@ -40,8 +40,10 @@ module llm2hls_swiglu #(
       wire signed [X_BITS-1:0] u = up_data[l*X_BITS +: X_BITS];
       wire [16:0] s;
       llm2hls_gate #(.X_BITS(X_BITS), .X_FRAC(G_FRAC), .TABLE_FILE(TABLE_FILE)) gt (.x(g), .g(s));
-      wire signed [PB-1:0] p = {{(PB - X_BITS){g[X_BITS-1]}}, g} * $signed({{(PB - 17){1'b0}}, s})
-                             * {{(PB - X_BITS){u[X_BITS-1]}}, u};
+      // g * s first, in its exact X_BITS + 18 bits, then times u: one DSP48 for
+      // g * s and two for the product with u (the three-way PB-bit product took nine).
+      wire signed [X_BITS+17:0] gs = {{18{g[X_BITS-1]}}, g} * $signed({{(X_BITS + 1){1'b0}}, s});
+      wire signed [PB-1:0] p = {{(PB - X_BITS - 18){gs[X_BITS+17]}}, gs} * {{(PB - X_BITS){u[X_BITS-1]}}, u};
       wire signed [PB+Y_BITS:0] r;
       llm2hls_round_shift #(.X_BITS(PB), .S_BITS(8), .LMAX(Y_BITS)) rs (.x(p), .s(SHIFT_S), .y(r));
       llm2hls_sat #(.X_BITS(PB + Y_BITS + 1), .Y_BITS(Y_BITS)) st (.x(r), .y(y[l*Y_BITS +: Y_BITS]));
