@@ -58,17 +58,17 @@ endmodule
 }
 
 /** llm2hls_linear, int16 activations x int8 weights, 48-bit accumulators, seeded random ROMs (a zero ROM would fold away). */
-function linear(par: number, kpar: number): Promise<YosysReport> {
+function linear(par: number, kpar: number, flow: 'full' | 'dsp-bram' = 'full'): Promise<YosysReport> {
   const K = 4, N = 4, g = rng(par * 10 + kpar);
   const roms = linearRoms({ K, N, par, kpar, wBits: 8, accBits: 48 },
     Array.from({ length: N * K }, () => g.int(-127, 127)), Array.from({ length: N }, () => g.int(1, 65535)),
     Array.from({ length: N }, () => g.int(0, 20)), Array.from({ length: N }, () => g.int(-1000, 1000)));
-  const dir = path.join(WORK, `linear-${par}-${kpar}`);
+  const dir = path.join(WORK, `linear-${par}-${kpar}-${flow}`);
   fs.mkdirSync(dir);
   for (const [name, text] of Object.entries({ 'w.hex': roms.w, 'q.hex': roms.q, 'b.hex': roms.b! })) fs.writeFileSync(path.join(dir, name), text);
   return limited(() => runYosys({
     files: rtl('llm2hls_linear', 'llm2hls_round_shift', 'llm2hls_sat'), top: 'llm2hls_linear', device: 'u55c', romDir: dir,
-    params: { IN_DIM: K, OUT_DIM: N, PAR: par, KPAR: kpar, X_BITS: 16, W_BITS: 8, Y_BITS: 16, ACC_BITS: 48, BIAS: 1 },
+    params: { IN_DIM: K, OUT_DIM: N, PAR: par, KPAR: kpar, X_BITS: 16, W_BITS: 8, Y_BITS: 16, ACC_BITS: 48, BIAS: 1 }, flow,
   }));
 }
 
@@ -117,6 +117,14 @@ describe.concurrent('runYosys (synth_xilinx -family xcup)', () => {
     expect(one).toMatchObject({ lut: 874, ff: 282 });
     expect(two).toMatchObject({ lut: 1353, ff: 472 });
     console.log(`linear PAR=1 ${one.seconds} s (${one.lut} LUT, ${one.ff} FF), PAR=2 ${two.seconds} s (${two.lut} LUT, ${two.ff} FF)`);
+  }, 120_000);
+
+  it("the 'dsp-bram' flow (stops before LUT mapping) gives the full flow's DSP and BRAM, and no LUT or FF figure", async () => {
+    const [full, fast] = await Promise.all([linear(2, 1), linear(2, 1, 'dsp-bram')]);
+    expect(fast.flow).toBe('dsp-bram');
+    expect({ dsp: fast.dsp, bram18k: fast.bram18k, uram: fast.uram }).toEqual({ dsp: full.dsp, bram18k: full.bram18k, uram: full.uram });
+    expect([fast.lut, fast.ff, fast.lutAsMemory].every(Number.isNaN)).toBe(true);
+    expect(yosysScript({ files: ['/a/x.v'], top: 'x', family: 'xcup', flow: 'dsp-bram' })).toContain('-nowidelut -run :fine\n');
   }, 120_000);
 
   it('a FIFO of 4 x 32 takes LUT-RAM and no BRAM; one of 512 x 32 a block RAM, one of 4096 x 72 a URAM', async () => {
