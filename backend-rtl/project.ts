@@ -74,10 +74,12 @@ export function rtlProject(emit: EmitResult, o: {
   // make yosys runs in rtl/ (ROM names are relative to it): sources as the Makefile's SOURCES, stats into build/yosys.
   const yt = yosysFamily(o.device);
   const libFiles = Object.keys(files).filter((f) => f.startsWith('rtl/lib/')).map((f) => f.slice(4));
-  files['yosys/synth.ys'] = yosysScript({
-    files: [`${top.module}.v`, ...libFiles], top: top.module, family: yt.family, uram: yt.uram, familyNote: yt.familyNote,
-    statFile: '../build/yosys/stat.json',
-  });
+  for (const flow of ['full', 'dsp-bram'] as const) {
+    files[flow === 'full' ? 'yosys/synth.ys' : 'yosys/dsp-bram.ys'] = yosysScript({
+      files: [`${top.module}.v`, ...libFiles], top: top.module, family: yt.family, uram: yt.uram, familyNote: yt.familyNote,
+      statFile: '../build/yosys/stat.json', flow,
+    });
+  }
   const resourceRows = o.estimate ? (['dsp', 'bram18k', 'uram', 'lut', 'ff'] as const).map((k) => ({
     name: { dsp: 'DSP', bram18k: 'BRAM18K', uram: 'URAM', lut: 'LUT', ff: 'FF' }[k], key: k,
     estimate: o.estimate!.resources[k], available: o.estimate!.available[k],

@@ -68,7 +68,7 @@ describe('rtl project resources', () => {
     await execa('python3', [path.join(PROJECT, 'yosys', 'count.py'), stat, out, '1.5']);
     const got = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect({ ...got, estimate: undefined, familyNote: undefined }).toEqual({
-      ...countResources(parseStat(fs.readFileSync(stat, 'utf8'))), family: 'xcup', seconds: 1.5, cells: parseStat(fs.readFileSync(stat, 'utf8')),
+      ...countResources(parseStat(fs.readFileSync(stat, 'utf8'))), family: 'xcup', flow: 'full', seconds: 1.5, cells: parseStat(fs.readFileSync(stat, 'utf8')),
       estimate: undefined, familyNote: undefined,
     });
     expect(got.lutAsMemory).toBeGreaterThan(0);
@@ -91,5 +91,14 @@ describe('rtl project resources', () => {
     expect(y.cells).toEqual(direct.cells);
     expect(y.estimate.dsp).toBeGreaterThan(0);
     expect(make.all).toMatch(/DSP\s+\d+\s+\d+/);
+    // FLOW=dsp-bram: the same DSP and block RAM, no LUT or FF figure.
+    const fast = await execa('make', ['-C', PROJECT, 'yosys', 'FLOW=dsp-bram'], { reject: false, all: true });
+    expect(fast.exitCode, fast.all).toBe(0);
+    const f = JSON.parse(fs.readFileSync(path.join(PROJECT, 'yosys.json'), 'utf8'));
+    expect(f).toMatchObject({ flow: 'dsp-bram', dsp: direct.dsp, bram18k: direct.bram18k, uram: direct.uram, lut: null, ff: null });
+    expect(fast.all).toMatch(/LUT\s+\d+\s+-\s+-/);
+    const bad = await execa('make', ['-C', PROJECT, 'yosys', 'FLOW=fast'], { reject: false, all: true });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.all).toMatch(/FLOW=fast: use full or dsp-bram/);
   }, 600_000);
 });
