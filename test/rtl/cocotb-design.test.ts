@@ -88,7 +88,9 @@ describe('sim --mode cocotb: tiny_gpt (w8a16, kv260) under cocotb + Icarus', () 
     expect(err).toBeInstanceOf(UserError);
     const e = err as UserError;
     expect(e.exitCode).toBe(5);
-    expect(e.message).toMatch(/^cocotb simulation passed the cycle bound of 300 cycles .*; (full FIFO\(s\): \S+ \(\d+\/\d+\)|no FIFO is full).*; still waiting: out out0 [0-7]\/8 beats \(valid [01], ready 1\)/);
+    expect(e.message).toMatch(/^cocotb simulation passed the cycle bound of 300 cycles .*; (full FIFO\(s\): \S+ \(\d+\/\d+\)|no FIFO is full).*; still waiting: out out0 (\d+)\/(\d+) beats \(valid [01], ready 1\)/);
+    const [, got, all] = /out out0 (\d+)\/(\d+) beats/.exec(e.message)!;
+    expect(Number(got)).toBeLessThan(Number(all));
     expect(e.message).not.toMatch(/\n/);
     expect(Date.now() - t0).toBeLessThan(30_000);
   }, 60_000);
@@ -98,7 +100,7 @@ describe('sim --mode cocotb: tiny_gpt (w8a16, kv260) under cocotb + Icarus', () 
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).exitCode).toBe(5);
-    expect((err as UserError).message).toMatch(/^cocotb simulation stopped making progress \(no beat moved on any port\) after 4\d cycles; no FIFO is full; no kernel waits on its output; still waiting: out out0 0\/8 beats .*in in0 0\/\d+ beats/);
+    expect((err as UserError).message).toMatch(/^cocotb simulation stopped making progress \(no beat moved on any port\) after 4\d cycles; no FIFO is full; no kernel waits on its output; still waiting: out out0 0\/\d+ beats .*in in0 0\/\d+ beats/);
   }, 60_000);
 
   it('make cocotb runs the same testbench without llm2hls', async () => {
