@@ -63,8 +63,8 @@ function linear(par: number, kpar: number, flow: 'full' | 'dsp-bram' = 'full'): 
   const roms = linearRoms({ K, N, par, kpar, wBits: 8, accBits: 48 },
     Array.from({ length: N * K }, () => g.int(-127, 127)), Array.from({ length: N }, () => g.int(1, 65535)),
     Array.from({ length: N }, () => g.int(0, 20)), Array.from({ length: N }, () => g.int(-1000, 1000)));
-  const dir = path.join(WORK, `linear-${par}-${kpar}-${flow}`);
-  fs.mkdirSync(dir);
+  // Unique per call: two tests synthesize the same shape at the same time.
+  const dir = fs.mkdtempSync(path.join(WORK, `linear-${par}-${kpar}-${flow}-`));
   for (const [name, text] of Object.entries({ 'w.hex': roms.w, 'q.hex': roms.q, 'b.hex': roms.b! })) fs.writeFileSync(path.join(dir, name), text);
   return limited(() => runYosys({
     files: rtl('llm2hls_linear', 'llm2hls_round_shift', 'llm2hls_sat'), top: 'llm2hls_linear', device: 'u55c', romDir: dir,
