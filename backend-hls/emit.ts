@@ -6,8 +6,9 @@
  * configs, weight layout and placement, top-level ports and pragmas (via the
  * target's dialect), testbench I/O.
  *
- * Dataflow model: every non-constant value is a stream of scalar elements in
- * token-major (row-major) order. A value read by n consumers gets a chain
+ * Dataflow model: every non-constant value is a stream in token-major
+ * (row-major) order, in beats of its writer's lanes (kernels/lanes.ts, the
+ * RTL's numbers; see "calls in dataflow order, in beats" below). A value read by n consumers gets a chain
  * of n-1 fork tasks; an unused value is drained. Reshape-like ops are
  * relabellings of the same element order, so they alias their input. The
  * KV cache of each attention layer lives in external memory: past_k/past_v

@@ -1,7 +1,7 @@
 // llm2hls fixed-point kernels: the integer arithmetic of docs/numerics.md,
 // step for step and in the same order as compiler/numerics/kernels-q.ts, so
 // C simulation matches the quantized golden model bit for bit. Streams carry
-// each element's integer q (value = q * 2^-frac, the frac of each value is a
+// beats of lanes (llm2hls::vec), each lane an element's integer q (value = q * 2^-frac, the frac of each value is a
 // compile-time constant of the kernel's config). One rounding mode (round
 // half to even), one overflow mode (saturation). Lookup tables come from
 // llm2hls_tables.h, printed from compiler/numerics/tables.ts.

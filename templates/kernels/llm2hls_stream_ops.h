@@ -92,8 +92,8 @@ void from_beats(stream<vec<T, L> > &in, stream<T> &out) {
  */
 template <class T, int ROWS, int ROW, int LI, int LO>
 void regear(stream<vec<T, LI> > &in, stream<vec<T, LO> > &out) {
-  const int RB = (ROW + LI - 1) / LI, WB = (ROW + LO - 1) / LO;
-  T buf[LI + LO];
+  const int RB = (ROW + LI - 1) / LI, WB = (ROW + LO - 1) / LO, NB = LI + LO;
+  T buf[NB];
   LLM2HLS_PARTITION_COMPLETE(buf)
   for (int r = 0; r < ROWS; r++) {
     int held = 0, got = 0, sent = 0;
@@ -120,10 +120,10 @@ void regear(stream<vec<T, LI> > &in, stream<vec<T, LO> > &out) {
             o[j] = j < want ? buf[j] : T(0);
           }
           out.write(o);
-          LLM2HLS_LOOP_UNROLL(LI + LO)
-          for (int j = 0; j < LI + LO; j++) {
-            LLM2HLS_UNROLL(LI + LO)
-            buf[j] = j + want < LI + LO ? buf[j + want] : T(0);
+          LLM2HLS_LOOP_UNROLL(NB)
+          for (int j = 0; j < NB; j++) {
+            LLM2HLS_UNROLL(NB)
+            buf[j] = j + want < NB ? buf[j + want] : T(0);
           }
           held -= want;
           sent += want;
