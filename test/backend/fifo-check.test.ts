@@ -54,7 +54,7 @@ function taskArgs(dir: string, task: string): string[] {
   return /\(([^()]*)\);\s*\}\);\s*$/.exec(line!)![1].split(',').map((a) => a.trim());
 }
 
-function manifestOf(dir: string): { kernels: { task: string; kernel: string; node: string; opType: string; shape: number[] }[]; streams: { name: string; depth: number }[] } {
+function manifestOf(dir: string): { kernels: { task: string; kernel: string; node: string; opType: string; shape: number[] }[]; streams: { name: string; depth: number; lanes: number; beats: number }[] } {
   return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 }
 
@@ -127,7 +127,12 @@ describe.concurrent('csim-threads: an undersized FIFO is reported as a deadlock'
 
         const small = path.join(work, 'small');
         await compileModel(c.model, small, { ...OPTIONS, config: parseConfig({ layers: { [add!.node]: { fifoDepth: depth } } }) });
-        expect(manifestOf(small).streams.find((x) => x.name === bypass)!.depth).toBe(depth);
+        const forced = manifestOf(small).streams.find((x) => x.name === bypass)!;
+        expect(forced.depth).toBe(depth);
+        // The FIFO holds the forced elements in beats of its writer's lanes, rounded up (at least 2).
+        const beats = Math.max(2, Math.ceil(depth / forced.lanes));
+        expect(forced.beats).toBe(beats);
+        expect(beats * forced.lanes).toBeLessThan(need);
         await build(small);
 
         // Sequential csim runs each task to completion over unbounded queues: it passes, bit-exact.
@@ -141,7 +146,7 @@ describe.concurrent('csim-threads: an undersized FIFO is reported as a deadlock'
         const deadlock = err as DeadlockError;
         expect(deadlock.report).toMatch(/DEADLOCK/);
         expect(deadlock.fullStreams).toContain(bypass);
-        expect(deadlock.report).toContain(`blocked writing stream ${bypass}: full (${depth}/${depth})`);
+        expect(deadlock.report).toContain(`blocked writing stream ${bypass}: full (${beats}/${beats})`);
         expect(deadlock.report).toContain(`task ${add!.task} blocked reading stream ${branch}: empty`);
         expect(deadlock.message).toContain(bypass);
       } finally {
