@@ -52,7 +52,7 @@ export interface Dialect {
   functionPipeline(): string[];
   /** Bodies of the kernel-library pragma macros, as `_Pragma` strings or empty. */
   kernelMacros: {
-    pipelineLoop: string; unroll: string; unrollBefore: string; partition: string; partitionDim: string; bindStorage: string; pipelineFunction: string;
+    pipelineLoop: string; unroll: string; unrollBefore: string; partition: string; partitionDim: string; partitionComplete: string; bindStorage: string; pipelineFunction: string;
   };
 }
 
@@ -64,8 +64,11 @@ const vitis: Dialect = {
     '#include <ap_fixed.h>',
     '#include <hls_stream.h>',
     '#include <hls_math.h>',
+    '#include <hls_vector.h>',
     'namespace llm2hls {',
     'template <class T> using stream = hls::stream<T>;',
+    '/* A stream beat of N lanes: the SIMD vector type of UG1399 "HLS Vector Library". */',
+    'template <class T, int N> using vec = hls::vector<T, N>;',
     '/* Signed fixed point: W bits, I integer bits, round half to even, saturate. */',
     'template <int W, int I> using fixed = ap_fixed<W, I, AP_RND_CONV, AP_SAT>;',
     'template <int W> using sint = ap_int<W>;',
@@ -104,6 +107,7 @@ const vitis: Dialect = {
     unrollBefore: '',
     partition: '_Pragma(LLM2HLS_STR(HLS ARRAY_PARTITION variable=v type=cyclic factor=n dim=1))',
     partitionDim: '_Pragma(LLM2HLS_STR(HLS ARRAY_PARTITION variable=v type=cyclic factor=n dim=d))',
+    partitionComplete: '_Pragma(LLM2HLS_STR(HLS ARRAY_PARTITION variable=v type=complete dim=1))',
     bindStorage: '_Pragma(LLM2HLS_STR(HLS BIND_STORAGE variable=v type=ram_2p impl=mem))',
     pipelineFunction: '',
   },
@@ -119,6 +123,12 @@ const bambu: Dialect = {
     '#include <math.h>',
     'namespace llm2hls {',
     'template <class T> using stream = ac_channel<T>;',
+    '/* A stream beat of N lanes (lane 0 first in element order). */',
+    'template <class T, int N> struct vec {',
+    '  T v[N];',
+    '  T &operator[](int i) { return v[i]; }',
+    '  const T &operator[](int i) const { return v[i]; }',
+    '};',
     '/* Signed fixed point: W bits, I integer bits, round half to even, saturate. */',
     'template <int W, int I> using fixed = ac_fixed<W, I, true, AC_RND_CONV, AC_SAT>;',
     'template <int W> using sint = ac_int<W, true>;',
@@ -155,6 +165,7 @@ const bambu: Dialect = {
     unrollBefore: '_Pragma(LLM2HLS_STR(unroll (n)))',
     partition: '',
     partitionDim: '',
+    partitionComplete: '',
     bindStorage: '',
     pipelineFunction: '_Pragma("HLS pipeline")',
   },

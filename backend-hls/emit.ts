@@ -6,8 +6,9 @@
  * configs, weight layout and placement, top-level ports and pragmas (via the
  * target's dialect), testbench I/O.
  *
- * Dataflow model: every non-constant value is a stream of scalar elements in
- * token-major (row-major) order. A value read by n consumers gets a chain
+ * Dataflow model: every non-constant value is a stream in token-major
+ * (row-major) order, in beats of its writer's lanes (kernels/lanes.ts, the
+ * RTL's numbers; see "calls in dataflow order, in beats" below). A value read by n consumers gets a chain
  * of n-1 fork tasks; an unused value is drained. Reshape-like ops are
  * relabellings of the same element order, so they alias their input. The
  * KV cache of each attention layer lives in external memory: past_k/past_v
@@ -25,7 +26,8 @@ import { Placement, formatPlacement } from './config.js';
 import { Dialect, PortPragmaInput } from './dialect.js';
 import { BackendPlan, DeviceInfo, StreamInfo } from './plan.js';
 import { NameTable, sanitizeIdentifier } from './sanitize.js';
-import type { ConfigStruct, KernelContext, KernelModule, KvCache, Task } from './kernels/context.js';
+import type { ConfigStruct, KernelContext, KernelModule, KvCache, StreamLanes, Task } from './kernels/context.js';
+import { fifoBeats, streamBeats } from './kernels/lanes.js';
 import { add } from './kernels/add.js';
 import { attention } from './kernels/attention.js';
 import { embedding } from './kernels/embedding.js';
@@ -111,6 +113,8 @@ export interface KernelSummary {
   task: string; kernel: string; node: string; opType: string; shape: number[];
   /** The plan the kernel realizes: output lanes, reduction lanes, initiation interval. */
   par: number; kpar: number; ii: number;
+  /** Elements a beat on its streamed inputs and its output (kernels/lanes.ts, as the RTL module's ports). */
+  lanes: StreamLanes;
   /** Where the kernel reads its weights: external (m_axi) or an on-chip copy (memory kind). */
   weights?: 'external' | 'onchip-lutram' | 'onchip-bram' | 'onchip-uram';
 }
@@ -124,7 +128,8 @@ export interface EmitResult {
   inputs: IoInput[];
   outputs: IoOutput[];
   kernels: KernelSummary[];
-  streams: { name: string; depth: number; elements: number }[];
+  /** Planned depth in elements; the C++ FIFO holds `beats` beats of `lanes` elements (the writer's). */
+  streams: { name: string; depth: number; elements: number; lanes: number; beats: number }[];
   /** The top function's arguments in order (the XRT wrapper kernel mirrors them: backend-hls/xrt-host.ts). */
   topArgs: TopArg[];
   /** The same design as data (backend-rtl renders it as Verilog). */
@@ -156,6 +161,8 @@ export interface DesignTask {
   kpar: number;
   ii: number;
   weights: WeightEntry[];
+  /** Elements a beat on each streamed input and on the output. */
+  lanes: StreamLanes;
   /** Stream (or top-level port) identifiers read, in kernel argument order, and the one written. */
   inputs: string[];
   output?: string;
@@ -345,7 +352,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     if (node.outputs[1]) cacheOf.set(node.outputs[1], kc);
     if (node.outputs[2]) cacheOf.set(node.outputs[2], vc);
     return {
-      id, kernel, node, inputs: [ins[0], ins[1], ins[2]], output: out, inputIds: [], comment: '', shape, params: {}, weights: [],
+      id, kernel, node, inputs: [ins[0], ins[1], ins[2]], output: out, inputIds: [], comment: '', shape, params: {}, weights: [], lanes: { inputs: [], output: 1 },
       call: (i, o) => `llm2hls::${kernel}<${cfgName}>(${i[0]}, ${i[1]}, ${i[2]}, ${kc.arg}, ${vc.arg}, ${o});`,
     };
   };
@@ -363,6 +370,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     const cfg: ConfigStruct = { name: cfgName, comment: '', ints: [], floats: [], longs: [], types: [] };
     const longs: Record<string, number> = {};
     const firstWeight = weightArgs.length;
+    let lanes: StreamLanes | undefined;
     let quant: KernelContext['quant'];
     if (fixed) {
       const ks = fixed.kernels[out];
@@ -377,6 +385,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
       lng: (name, value) => { cfg.longs.push({ name, value: `${value}LL` }); longs[name] = value; },
       flt: (name, value) => { cfg.floats.push({ name, value: floatLiteral(value) }); },
       types: (pairs) => { cfg.types = Object.entries(pairs).map(([name, cpp]) => ({ name, cpp })); },
+      lanes: (i, o) => { lanes = { inputs: i, output: o }; },
       constant: (v, what) => constant(node, v, what),
       addWeight: (...args) => addWeight(node, ...args),
       // Where a Linear reads W (and its bias, requantization): on chip when the plan says so.
@@ -385,10 +394,12 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
         storage = st.kind === 'onchip' ? `onchip-${st.impl}` : 'external';
         return st.kind === 'onchip' ? st.impl : undefined;
       },
-      task: (kernel, streamIns, call, shape) => ({ id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape, params: {}, weights: [] }),
+      task: (kernel, streamIns, call, shape) => ({ id, kernel, node, inputs: streamIns, output: out, inputIds: [], call, comment: '', shape, params: {}, weights: [], lanes: { inputs: [], output: 1 } }),
       attentionTask: (kernel, cache, shape) => attentionTask(node, id, cfgName, ins, out, kernel, cache, shape),
       render: (kernel, args, extra = []) => `llm2hls::${kernel}<${[cfgName, ...extra].join(', ')}>(${args.map(String).join(', ')});`,
     });
+    if (!lanes || lanes.inputs.length !== task.inputs.length) throw new Error(`kernel ${task.kernel}: its module set no lanes for its ${task.inputs.length} streamed input(s)`);
+    task.lanes = lanes;
     for (const v of task.inputs) if (consts.has(v)) throw new UnsupportedError(`${node.opType} ${sanitizeIdentifier(node.name)}: a streamed input is a constant`);
     task.params = { ...Object.fromEntries(cfg.ints.map((i) => [i.name, i.value])), ...longs };
     task.weights = weightArgs.slice(firstWeight).map((w) => w.entry);
@@ -396,7 +407,7 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     task.comment = cfg.comment;
     configs.push(cfg);
     tasks.push(task);
-    kernels.push({ task: id, kernel: task.kernel, node: node.name, opType: node.opType, shape: task.shape, par: tp.parallelism, kpar: kp, ii: tp.ii, weights: storage });
+    kernels.push({ task: id, kernel: task.kernel, node: node.name, opType: node.opType, shape: task.shape, par: tp.parallelism, kpar: kp, ii: tp.ii, lanes: task.lanes, weights: storage });
   }
 
   // ---- ports --------------------------------------------------------------------
@@ -438,22 +449,17 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     if (ends?.some((e) => e.kind === 'task')) throw new UnsupportedError(`present key/value '${sanitizeIdentifier(v)}' is read by another layer; only graph outputs may read the KV cache`);
   }
 
-  const streams: { name: string; elem: string; depth: number; elements: number; rowWidth: number; pragmas: string[] }[] = [];
+  const streams: { name: string; elem: string; depth: number; elements: number; rowWidth: number }[] = [];
   let valueOf = '';
   const newStream = (base: string, elem: string, elements: number, rowWidth: number, forkBranch: boolean, consumer?: Node): string => {
     const name = names.get(base, 's');
     const info: StreamInfo = { name, value: valueOf, elements, rowWidth, forkBranch, consumer };
     const depth = plan.fifoDepth(info);
-    streams.push({ name, elem, depth, elements, rowWidth, pragmas: dialect.streamDepth(name, depth) });
+    streams.push({ name, elem, depth, elements, rowWidth });
     return name;
   };
   type Plumb = Omit<DesignPlumbing, 'task'> & { elem: string };
   const plumbing = new Map<string, Plumb[]>(); // value -> fork/drain/copy tasks, placed after its producer
-  const plumbCall = (p: Plumb): string => (p.kind === 'drain'
-    ? `llm2hls::drain<${p.elem}, ${p.elements}>(${p.input});`
-    : p.kind === 'copy'
-      ? `llm2hls::copy<${p.elem}, ${p.elem}, ${p.elements}>(${p.input}, ${p.outputs[0]});`
-      : `llm2hls::fork2<${p.elem}, ${p.elements}>(${p.input}, ${p.outputs[0]}, ${p.outputs[1]});`);
   const producerOf = new Map<string, Task>();
   for (const t of tasks) if (t.output) producerOf.set(t.output, t);
 
@@ -500,16 +506,71 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
   for (const inp of inputs) if (inp.role === 'stream') wire(inp.name, inp.identifier);
   for (const t of tasks) if (t.output) wire(t.output, undefined);
 
-  // ---- calls in dataflow order -----------------------------------------------------
+  // ---- calls in dataflow order, in beats -------------------------------------------------
   // Each call is one dataflow task; `task` names it for csim-threads (kernels by their task id,
-  // fork/copy/drain tasks after the task or input whose value they fan out).
+  // fork/copy/drain tasks after the task or input whose value they fan out). Internal streams
+  // carry beats of their writer's lanes (llm2hls::vec<elem, lanes>), as the RTL's channels do:
+  // a graph input is one element a beat (`to_beats` packs its port), a reader taking other lanes
+  // reads through a `regear` task (the RTL's gearbox), and an output port is unpacked from its
+  // writer's beats (`from_beats`). The design record keeps the planned streams and plumbing only.
   const calls: { comment: string; code: string; task: string }[] = [];
   const taskNames = new Set<string>(tasks.map((t) => t.id.toLowerCase()));
-  const plumbingName = (base: string, i: number): string => {
-    let name = `${base}_fanout${i}`;
-    for (let n = 2; taskNames.has(name.toLowerCase()); n++) name = `${base}_fanout${i}_${n}`;
-    taskNames.add(name.toLowerCase());
+  const uniqueTask = (name: string): string => {
+    let n = name;
+    for (let k = 2; taskNames.has(n.toLowerCase()); k++) n = `${name}_${k}`;
+    taskNames.add(n.toLowerCase());
+    return n;
+  };
+  const plumbingName = (base: string, i: number): string => uniqueTask(`${base}_fanout${i}`);
+  const streamInputs = inputs.filter((i) => i.role === 'stream');
+  const streamOutputs = outputs.filter((o) => o.role === 'stream');
+  const portIn = new Map(streamInputs.map((i) => [i.identifier, i]));
+  const portOut = new Map(streamOutputs.map((o) => [o.identifier, o]));
+  const streamOf = new Map(streams.map((st) => [st.name, st]));
+  /** Elements, row width and element type of a design stream or port. */
+  const geometry = (id: string): { elements: number; row: number; elem: string } => {
+    const st = streamOf.get(id);
+    if (st) return { elements: st.elements, row: st.rowWidth, elem: st.elem };
+    const io = portIn.get(id) ?? portOut.get(id);
+    if (!io) throw new Error(`no stream or port ${id}`);
+    return { elements: io.count, row: io.shape[io.shape.length - 1] ?? 1, elem: 'elem' in io ? io.elem : 'act_type' };
+  };
+  const beat = (elem: string, lanes: number) => `llm2hls::vec<${elem}, ${lanes}>`;
+  /** Lanes of each design stream or port (its writer's), and the C++ stream that carries it. */
+  const lanesOf = new Map<string, number>();
+  const cppOf = new Map<string, string>();
+  const cppStreams: { name: string; elem: string; lanes: number; beats: number; elements: number; depth: number }[] = [];
+  const extraStream = (name: string, elem: string, lanes: number, elements: number) => {
+    cppStreams.push({ name, elem, lanes, beats: 2, elements, depth: 2 * lanes });
     return name;
+  };
+  const unpacks: { comment: string; code: string; task: string }[] = [];
+  /** The C++ stream a writer of design id `id` at `lanes` writes (an output port: the beats its unpacking reads). */
+  const written = (id: string, lanes: number): string => {
+    lanesOf.set(id, lanes);
+    const o = portOut.get(id);
+    if (!o) { cppOf.set(id, id); return id; }
+    const { elements, row } = geometry(id);
+    const b = extraStream(names.claim(`${id}_beats`), 'act_type', lanes, elements);
+    cppOf.set(id, b);
+    unpacks.push({ comment: `output ${id}: beats to the port`, code: `llm2hls::from_beats<act_type, ${elements / row}, ${row}, ${lanes}>(${b}, ${id});`, task: uniqueTask(`${id}_unpack`) });
+    return b;
+  };
+  const readOf = (id: string): { cpp: string; lanes: number } => {
+    const lanes = lanesOf.get(id), cpp = cppOf.get(id);
+    if (lanes === undefined || cpp === undefined) throw new Error(`stream ${id} is read before it is written`);
+    return { cpp, lanes };
+  };
+  const plumbCall = (p: Plumb): string => {
+    const { cpp, lanes } = readOf(p.input);
+    const { row } = geometry(p.input);
+    const B = streamBeats(p.elements, row, lanes), T = beat(p.elem, lanes);
+    const outs = p.outputs.map((o) => written(o, lanes));
+    return p.kind === 'drain'
+      ? `llm2hls::drain<${T}, ${B}>(${cpp});`
+      : p.kind === 'copy'
+        ? `llm2hls::copy<${T}, ${T}, ${B}>(${cpp}, ${outs[0]});`
+        : `llm2hls::fork2<${T}, ${B}>(${cpp}, ${outs[0]}, ${outs[1]});`;
   };
   const designPlumbing: DesignPlumbing[] = [];
   const addPlumbing = (value: string, comment: string, base: string) => (plumbing.get(value) ?? []).forEach((p, i) => {
@@ -517,11 +578,36 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     calls.push({ comment, code: plumbCall(p), task });
     designPlumbing.push({ kind: p.kind, task, input: p.input, outputs: p.outputs, elements: p.elements });
   });
+  for (const inp of streamInputs) {
+    const { elements, row, elem } = geometry(inp.identifier);
+    const b = extraStream(names.claim(`${inp.identifier}_beats`), elem, 1, elements);
+    lanesOf.set(inp.identifier, 1);
+    cppOf.set(inp.identifier, b);
+    calls.push({ comment: `input ${inp.identifier}: the port in beats`, code: `llm2hls::to_beats<${elem}, ${elements / row}, ${row}, 1>(${inp.identifier}, ${b});`, task: uniqueTask(`${inp.identifier}_pack`) });
+  }
   for (const inp of inputs) addPlumbing(inp.name, `input ${inp.identifier}`, inp.identifier);
   for (const t of tasks) {
-    calls.push({ comment: t.comment, code: t.call(t.inputIds, t.outputId), task: t.id });
+    const ins = t.inputIds.map((id, slot) => {
+      const { cpp, lanes } = readOf(id);
+      const want = t.lanes.inputs[slot];
+      if (lanes === want) return cpp;
+      const { elements, row, elem } = geometry(id);
+      const g = extraStream(names.claim(`${cpp}_l${want}`), elem, want, elements);
+      calls.push({ comment: `${t.id} reads ${want} lanes a beat: ${lanes} to ${want}`, code: `llm2hls::regear<${elem}, ${elements / row}, ${row}, ${lanes}, ${want}>(${cpp}, ${g});`, task: uniqueTask(`${t.id}_gear${slot}`) });
+      return g;
+    });
+    const out = t.outputId === undefined ? undefined : written(t.outputId, t.lanes.output);
+    calls.push({ comment: t.comment, code: t.call(ins, out), task: t.id });
     addPlumbing(t.output ?? '', `fan-out of ${t.id}`, t.id);
   }
+  calls.push(...unpacks);
+  // The planned streams in beats of their writer's lanes (the planned elements, rounded up to beats).
+  for (const st of streams) {
+    const lanes = lanesOf.get(st.name);
+    if (lanes === undefined) throw new Error(`stream ${st.name} has no writer`);
+    cppStreams.push({ name: st.name, elem: st.elem, lanes, beats: fifoBeats(st.depth, lanes), elements: st.elements, depth: st.depth });
+  }
+  cppStreams.sort((a, b) => Number(streamOf.has(b.name)) - Number(streamOf.has(a.name)));
 
   // ---- top signature and pragmas -------------------------------------------------------
   const args: string[] = [];
@@ -567,11 +653,11 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
     signature,
     beforeTop: dialect.beforeTop(ports),
     insideTop: dialect.insideTop(ports).map((l) => `  ${l}`),
-    streams: streams.map((s) => ({ ...s, pragmas: s.pragmas.map((p) => `  ${p}`) })),
+    streams: cppStreams.map((s) => ({ name: s.name, type: beat(s.elem, s.lanes), pragmas: dialect.streamDepth(s.name, s.beats).map((p) => `  ${p}`) })),
     calls,
     // csim-threads: internal streams bounded to their planned depths, top-level ports unbounded (the host side).
     hostStreams: [
-      ...streams.map((s) => ({ name: s.name, depth: s.depth })),
+      ...cppStreams.map((s) => ({ name: s.name, depth: s.beats })),
       ...inputs.filter((i) => i.role === 'stream').map((i) => ({ name: i.identifier, depth: 0 })),
       ...outputs.filter((o) => o.role === 'stream').map((o) => ({ name: o.identifier, depth: 0 })),
     ],
@@ -607,11 +693,11 @@ export function emitProject(graph: Graph, options: EmitOptions): EmitResult {
 
   return {
     context, top, weights, bundles, inputs, outputs, kernels, topArgs,
-    streams: streams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements })),
+    streams: cppStreams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements, lanes: s.lanes, beats: s.beats })),
     design: {
       tasks: tasks.map((t, i) => ({
         id: t.id, kernel: t.kernel, opType: t.node?.opType ?? '', node: t.node?.name ?? '', shape: t.shape, params: t.params,
-        par: kernels[i].par, kpar: kernels[i].kpar, ii: kernels[i].ii, weights: t.weights, inputs: t.inputIds, output: t.outputId,
+        par: kernels[i].par, kpar: kernels[i].kpar, ii: kernels[i].ii, lanes: t.lanes, weights: t.weights, inputs: t.inputIds, output: t.outputId,
       })),
       plumbing: designPlumbing,
       streams: streams.map((s) => ({ name: s.name, depth: s.depth, elements: s.elements, rowWidth: s.rowWidth, elem: s.elem })),

@@ -64,6 +64,13 @@ export function rtlProject(emit: EmitResult, o: {
   if (o.precision.float) throw new UserError(`--target rtl: the Verilog kernels are fixed point; use --precision w8a16, w8a8 or w4a16 (fp32 has no RTL kernels)`, 4);
   const ctx = { precision: o.precision, A: o.precision.activationBits, idBits: ID_BITS };
   const instances = emit.design.tasks.map((t) => kernelInstance(t, ctx));
+  // One design, two renderers: the Verilog ports take the lanes the C++ kernels' beats carry.
+  emit.design.tasks.forEach((t, i) => {
+    const inst = instances[i], ins = inst.inputs.map((p) => p.lanes), out = inst.output?.lanes ?? t.lanes.output;
+    if (ins.join() !== t.lanes.inputs.join() || out !== t.lanes.output) {
+      throw new Error(`task ${t.id}: the RTL module takes lanes ${ins.join('/')} -> ${out}, the design's stream lanes are ${t.lanes.inputs.join('/')} -> ${t.lanes.output}`);
+    }
+  });
   const top = renderTop(emit, instances, { A: ctx.A, idBits: ID_BITS });
   const { maxCycles, idleLimit } = cycleBound(o.estimateCycles);
   const files: Record<string, string> = {};

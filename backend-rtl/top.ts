@@ -15,6 +15,7 @@
  */
 import { UserError } from '../compiler/errors.js';
 import type { Design, EmitResult } from '../backend-hls/emit.js';
+import { fifoBeats } from '../backend-hls/kernels/lanes.js';
 import { Instance, ParamValue, PortSpec } from './kernels.js';
 
 /** Verilog and SystemVerilog keywords a model's name could collide with as the top module's name. */
@@ -195,14 +196,7 @@ export function renderTop(emit: EmitResult, instances: Instance[], opts: { A: nu
   return { module, verilog, inputs, outputs, fifos, gearboxes, kernels };
 }
 
-/**
- * Beats of a FIFO planned to hold `elements` elements, at the writer's `lanes` a beat (at
- * least 2: full rate). The planner's fifo-size already counts each row's padded last beat
- * in its elements, and compiler/dataflow/timing.ts times FIFOs of exactly this depth.
- */
-export function fifoBeats(elements: number, lanes: number): number {
-  return Math.max(2, Math.ceil(elements / lanes));
-}
+export { fifoBeats } from '../backend-hls/kernels/lanes.js';
 
 function fifoStats(name: string, w: string, r: string, depth: number): string[] {
   return [

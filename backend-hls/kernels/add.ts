@@ -4,6 +4,7 @@ import { Tensor, sizeOf } from '../../compiler/tensor.js';
 import { sanitizeIdentifier } from '../sanitize.js';
 import { arrayChunks, broadcastTensor, tensorChunks } from './chunks.js';
 import type { KernelContext, Task } from './context.js';
+import { addConstLanes, planLanes } from './lanes.js';
 
 export function add(c: KernelContext): Task {
   const { node, ins, outShape, quant } = c;
@@ -13,7 +14,8 @@ export function add(c: KernelContext): Task {
   /** The constant operand's slot (1 when there is none: operands stay in order). */
   const ci = ca ? 0 : 1;
   const q = quant ? '_q' : '';
-  c.int('size', size);
+  const row = outShape[outShape.length - 1] ?? 1;
+  c.int('size', size); c.int('rows', size / row); c.int('row', row);
   if (quant) {
     c.types({ in_t: 'act_type', out_t: 'act_type' });
     // Both operands are aligned to the finer of their two fractions, then shifted to the output's.
@@ -23,6 +25,8 @@ export function add(c: KernelContext): Task {
 
   if (!ca && !cb) {
     if (sizeOf(c.shapeOf(a)) !== size || sizeOf(c.shapeOf(b)) !== size) throw new UnsupportedError(`Add ${sanitizeIdentifier(node.name)}: broadcasting between two streams is not supported`);
+    const L = planLanes(c.plan.parallelism);
+    c.int('par', L); c.lanes([L, L], L);
     return c.task(`add${q}`, [a, b], (i, o) => c.render(`add${q}`, [i[0], i[1], o]), outShape);
   }
   const s = ins[1 - ci], cname = node.inputs[ci], cT = (ca ?? cb)!;
@@ -35,6 +39,8 @@ export function add(c: KernelContext): Task {
   const suffix = outShape.slice(outShape.length - cs.length);
   const periodic = cs.length <= outShape.length && cs.every((d, i) => d === suffix[i]);
   c.int('period', periodic ? sizeOf(cs) : size);
+  const L = addConstLanes(c.plan.parallelism, row, periodic ? sizeOf(cs) : size);
+  c.int('par', L); c.lanes([L], L);
   const layout = periodic ? 'as-is' : 'broadcast', storedShape = periodic ? cs : outShape;
   let cArg: string;
   if (cq) { // fixed point (a missing cq threw above)

@@ -3,6 +3,7 @@ import { UnsupportedError } from '../../compiler/errors.js';
 import type { AttentionSpec } from '../../compiler/numerics/spec.js';
 import { sanitizeIdentifier } from '../sanitize.js';
 import type { KernelContext, Task } from './context.js';
+import { attentionLanes } from './lanes.js';
 
 export function attention(c: KernelContext): Task {
   const { node, ins, quant } = c;
@@ -16,8 +17,10 @@ export function attention(c: KernelContext): Task {
   // Fixed point: calibration ran the golden kernel on these shapes, and it checks this (compiler/kernels/attention.ts).
   if (!q && Ck / Hk !== hd) throw new UnsupportedError(`attention ${sanitizeIdentifier(node.name)}: q and k head sizes differ`);
   const P = ins[3] ? c.shapeOf(ins[3])[2] : 0, L = P + S;
+  const { lanes } = attentionLanes(c.plan.parallelism, c.kpar, hd);
+  c.lanes([lanes, lanes, lanes], lanes);
   c.int('tokens', T); c.int('new_keys', S); c.int('past', P); c.int('cache_len', L);
-  c.int('heads', H); c.int('kv_heads', Hk); c.int('head_dim', hd); c.int('v_head_dim', hdv);
+  c.int('heads', H); c.int('kv_heads', Hk); c.int('head_dim', hd); c.int('v_head_dim', hdv); c.int('lanes', lanes);
   if (q) {
     c.int('causal', q.causal ? 1 : 0);
     c.int('score_m', q.score.m); c.int('score_shift', q.score.shift);

@@ -45,7 +45,12 @@ export interface Task {
   params: Record<string, number | bigint>;
   /** The weight tensors the kernel reads, in kernel argument order. */
   weights: WeightEntry[];
+  /** Elements a beat on each streamed input (argument order) and on the output (kernels/lanes.ts). */
+  lanes: StreamLanes;
 }
+
+/** The lanes a kernel realizes on its streams: elements a beat read on each input, written on the output. */
+export interface StreamLanes { inputs: number[]; output: number }
 
 /** The quantization of a fixed-point kernel. */
 export interface KernelQuant {
@@ -82,6 +87,8 @@ export interface KernelContext {
   lng(name: string, value: number): void;
   flt(name: string, value: number): void;
   types(pairs: Record<string, string>): void;
+  /** The lanes of the kernel's streams (every kernel sets them once; kernels/lanes.ts legalizes them). */
+  lanes(inputs: number[], output: number): void;
 
   /** A constant input of the node (throws, naming `what`, when it is streamed). */
   constant(v: string, what: string): Tensor;

@@ -4,6 +4,7 @@ import type { LinearSpec } from '../../compiler/numerics/spec.js';
 import { sizeOf } from '../../compiler/tensor.js';
 import { arrayChunks, tensorChunks, transposedChunks } from './chunks.js';
 import type { KernelContext, Task } from './context.js';
+import { planLanes } from './lanes.js';
 
 export function linear(c: KernelContext): Task {
   const { node, ins, plan } = c;
@@ -13,6 +14,7 @@ export function linear(c: KernelContext): Task {
     const rows = sizeOf(c.outShape) / N;
     c.int('rows', rows); c.int('in_dim', K); c.int('out_dim', N); c.int('y_bits', c.quant.y().bits);
     c.int('par', plan.parallelism); c.int('kpar', c.kpar); c.int('ii', plan.ii);
+    c.lanes([planLanes(c.kpar)], planLanes(plan.parallelism));
     c.types({ in_t: 'act_type', out_t: 'act_type', w_t: 'signed char' });
     const impl = c.weightStorage(node.inputs[1]);
     // Weights, bias, then the per-output requantization: the order their offsets are laid out in.
@@ -30,6 +32,7 @@ export function linear(c: KernelContext): Task {
   const [K, N] = w.shape;
   const rows = sizeOf(c.outShape) / N;
   c.int('rows', rows); c.int('in_dim', K); c.int('out_dim', N); c.int('par', plan.parallelism); c.int('kpar', c.kpar); c.int('ii', plan.ii);
+  c.lanes([planLanes(c.kpar)], planLanes(plan.parallelism));
   c.types({ in_t: 'act_type', w_t: 'wgt_type', acc_t: 'acc_type', out_t: 'act_type' });
   const impl = c.weightStorage(node.inputs[1]);
   const wArg = c.addWeight(node.inputs[1], 'transposed', w, [N, K], () => transposedChunks(w));

@@ -1,6 +1,6 @@
 // llm2hls kernels: llm.Gelu (tanh or erf form), llm.SiLU, llm.SwiGLU,
 // elementwise over CFG::size elements.
-//   CFG::size, CFG::tanh_form (Gelu); types CFG::in_t, CFG::acc_t, CFG::out_t
+//   CFG::size, CFG::rows, CFG::row, CFG::par, CFG::tanh_form (Gelu); types CFG::in_t, CFG::acc_t, CFG::out_t
 #ifndef LLM2HLS_ACTIVATION_H
 #define LLM2HLS_ACTIVATION_H
 #include "llm2hls_types.h"
@@ -27,38 +27,69 @@ T sigmoid(T x) {
   return e / (T(1) + e);
 }
 
+// Lanes: CFG::par elements a beat (rows of CFG::row elements in ceil(row / par) beats, the
+// padding lanes zero); the beat loop pipelined at II=1, the lane loop unrolled.
 template <class CFG>
-void gelu(stream<typename CFG::in_t> &in, stream<typename CFG::out_t> &out) {
+void gelu(stream<vec<typename CFG::in_t, CFG::par> > &in, stream<vec<typename CFG::out_t, CFG::par> > &out) {
   typedef typename CFG::acc_t T;
-  for (int i = 0; i < CFG::size; i++) {
-    LLM2HLS_PIPELINE_LOOP(1)
-    const T x = static_cast<T>(in.read());
-    T y;
-    if (CFG::tanh_form) y = T(0.5f) * x * (T(1) + math::tanh(T(0.7978845608f) * (x + T(0.044715f) * x * x * x)));
-    else y = T(0.5f) * x * (T(1) + erf_approx<T>(x * T(0.7071067812f)));
-    out.write(static_cast<typename CFG::out_t>(y));
-  }
+  const int L = CFG::par, ROW = CFG::row;
+  for (int r = 0; r < CFG::rows; r++)
+    for (int i0 = 0; i0 < ROW; i0 += L) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const vec<typename CFG::in_t, CFG::par> v = in.read();
+      vec<typename CFG::out_t, CFG::par> o;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const T x = static_cast<T>(v[j]);
+        T y;
+        if (CFG::tanh_form) y = T(0.5f) * x * (T(1) + math::tanh(T(0.7978845608f) * (x + T(0.044715f) * x * x * x)));
+        else y = T(0.5f) * x * (T(1) + erf_approx<T>(x * T(0.7071067812f)));
+        o[j] = static_cast<typename CFG::out_t>(i0 + j < ROW ? y : T(0));
+      }
+      out.write(o);
+    }
 }
 
 template <class CFG>
-void silu(stream<typename CFG::in_t> &in, stream<typename CFG::out_t> &out) {
+void silu(stream<vec<typename CFG::in_t, CFG::par> > &in, stream<vec<typename CFG::out_t, CFG::par> > &out) {
   typedef typename CFG::acc_t T;
-  for (int i = 0; i < CFG::size; i++) {
-    LLM2HLS_PIPELINE_LOOP(1)
-    const T x = static_cast<T>(in.read());
-    out.write(static_cast<typename CFG::out_t>(x * sigmoid<T>(x)));
-  }
+  const int L = CFG::par, ROW = CFG::row;
+  for (int r = 0; r < CFG::rows; r++)
+    for (int i0 = 0; i0 < ROW; i0 += L) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const vec<typename CFG::in_t, CFG::par> v = in.read();
+      vec<typename CFG::out_t, CFG::par> o;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const T x = static_cast<T>(v[j]);
+        o[j] = static_cast<typename CFG::out_t>(i0 + j < ROW ? x * sigmoid<T>(x) : T(0));
+      }
+      out.write(o);
+    }
 }
 
 template <class CFG>
-void swiglu(stream<typename CFG::in_t> &gate, stream<typename CFG::in_t> &up, stream<typename CFG::out_t> &out) {
+void swiglu(stream<vec<typename CFG::in_t, CFG::par> > &gate, stream<vec<typename CFG::in_t, CFG::par> > &up,
+            stream<vec<typename CFG::out_t, CFG::par> > &out) {
   typedef typename CFG::acc_t T;
-  for (int i = 0; i < CFG::size; i++) {
-    LLM2HLS_PIPELINE_LOOP(1)
-    const T g = static_cast<T>(gate.read());
-    const T u = static_cast<T>(up.read());
-    out.write(static_cast<typename CFG::out_t>(g * sigmoid<T>(g) * u));
-  }
+  const int L = CFG::par, ROW = CFG::row;
+  for (int r = 0; r < CFG::rows; r++)
+    for (int i0 = 0; i0 < ROW; i0 += L) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const vec<typename CFG::in_t, CFG::par> gv = gate.read();
+      const vec<typename CFG::in_t, CFG::par> uv = up.read();
+      vec<typename CFG::out_t, CFG::par> o;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const T g = static_cast<T>(gv[j]);
+        const T u = static_cast<T>(uv[j]);
+        o[j] = static_cast<typename CFG::out_t>(i0 + j < ROW ? g * sigmoid<T>(g) * u : T(0));
+      }
+      out.write(o);
+    }
 }
 
 }  // namespace llm2hls

@@ -1,7 +1,7 @@
 // llm2hls fixed-point kernels: the integer arithmetic of docs/numerics.md,
 // step for step and in the same order as compiler/numerics/kernels-q.ts, so
 // C simulation matches the quantized golden model bit for bit. Streams carry
-// each element's integer q (value = q * 2^-frac, the frac of each value is a
+// beats of lanes (llm2hls::vec), each lane an element's integer q (value = q * 2^-frac, the frac of each value is a
 // compile-time constant of the kernel's config). One rounding mode (round
 // half to even), one overflow mode (saturation). Lookup tables come from
 // llm2hls_tables.h, printed from compiler/numerics/tables.ts.
@@ -10,6 +10,7 @@
 #include "llm2hls_types.h"
 #include "llm2hls_tables.h"
 #include "llm2hls_linear.h"
+#include "llm2hls_stream_ops.h"
 
 namespace llm2hls {
 namespace fx {
@@ -98,17 +99,23 @@ inline i64 get(const T &v) { return static_cast<i64>(to_i64(v)); }
 // `linear_q` reads W, bias, m, shift through m_axi; `linear_q_onchip_<impl>` copies them
 // once, on the first invocation, into static on-chip arrays (BIND_STORAGE ram_2p impl).
 template <class CFG, bool BIAS, class WP>
-void linear_q_core(stream<typename CFG::in_t> &in, WP w, const long long *bias, const int *m, const int *shift,
-                   stream<typename CFG::out_t> &out) {
-  const int K = CFG::in_dim, N = CFG::out_dim, UN = CFG::par;
+void linear_q_core(stream<vec<typename CFG::in_t, CFG::kpar> > &in, WP w, const long long *bias, const int *m, const int *shift,
+                   stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int K = CFG::in_dim, N = CFG::out_dim, UN = CFG::par, UK = CFG::kpar;
   fx::i64 x[CFG::in_dim];
   LLM2HLS_PARTITION(x, CFG::kpar)
   fx::i64 acc[CFG::par];
   LLM2HLS_PARTITION(acc, CFG::par)
   for (int r = 0; r < CFG::rows; r++) {
-    for (int k = 0; k < K; k++) {
+    // The row arrives in beats of UK elements, one a cycle.
+    for (int k0 = 0; k0 < K; k0 += UK) {
       LLM2HLS_PIPELINE_LOOP(1)
-      x[k] = fx::get(in.read());
+      const vec<typename CFG::in_t, CFG::kpar> v = in.read();
+      LLM2HLS_LOOP_UNROLL(CFG::kpar)
+      for (int j = 0; j < UK; j++) {
+        LLM2HLS_UNROLL(CFG::kpar)
+        if (k0 + j < K) x[k0 + j] = fx::get(v[j]);
+      }
     }
     for (int n0 = 0; n0 < N; n0 += UN) {
       LLM2HLS_LOOP_UNROLL(CFG::par)
@@ -126,32 +133,37 @@ void linear_q_core(stream<typename CFG::in_t> &in, WP w, const long long *bias, 
           if (n0 + u < N) acc[u] += x[k] * fx::get(weight_at<CFG::in_dim>(w, n0 + u, k));
         }
       }
+      // One output beat of UN lanes (the padding lanes of a row's last beat are zero).
+      vec<typename CFG::out_t, CFG::par> y;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
       for (int u = 0; u < UN; u++) {
-        LLM2HLS_PIPELINE_LOOP(1)
+        LLM2HLS_UNROLL(CFG::par)
         const int n = n0 + u;
-        if (n < N) out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc[u] * m[n], shift[n]), CFG::y_bits)));
+        y[u] = typename CFG::out_t(n < N ? fx::sat(fx::round_shift(acc[u] * m[n < N ? n : 0], shift[n < N ? n : 0]), CFG::y_bits) : 0);
       }
+      out.write(y);
     }
   }
 }
 
 template <class CFG>
-void linear_q(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, const int *m,
-              const int *shift, stream<typename CFG::out_t> &out) {
+void linear_q(stream<vec<typename CFG::in_t, CFG::kpar> > &in, const typename CFG::w_t *w, const long long *bias, const int *m,
+              const int *shift, stream<vec<typename CFG::out_t, CFG::par> > &out) {
   linear_q_core<CFG, true>(in, w, bias, m, shift, out);
 }
 
 template <class CFG>
-void linear_q_nobias(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const int *m, const int *shift,
-                     stream<typename CFG::out_t> &out) {
+void linear_q_nobias(stream<vec<typename CFG::in_t, CFG::kpar> > &in, const typename CFG::w_t *w, const int *m, const int *shift,
+                     stream<vec<typename CFG::out_t, CFG::par> > &out) {
   linear_q_core<CFG, false>(in, w, 0, m, shift, out);
 }
 
 /** On-chip weights: W [N][K], bias, m, shift in static `IMPL` arrays, loaded on the first call. */
 #define LLM2HLS_LINEAR_Q_ONCHIP(IMPL)                                                                        \
   template <class CFG, bool BIAS>                                                                            \
-  void linear_q_onchip_##IMPL(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const long long *bias, \
-                              const int *m, const int *shift, stream<typename CFG::out_t> &out) {            \
+  void linear_q_onchip_##IMPL(stream<vec<typename CFG::in_t, CFG::kpar> > &in, const typename CFG::w_t *w,    \
+                              const long long *bias, const int *m, const int *shift,                         \
+                              stream<vec<typename CFG::out_t, CFG::par> > &out) {                            \
     static typename CFG::w_t wbuf[CFG::out_dim][CFG::in_dim];                                                \
     LLM2HLS_BIND_STORAGE(wbuf, IMPL)                                                                         \
     LLM2HLS_PARTITION_DIM(wbuf, CFG::par, 1)                                                                 \
@@ -181,135 +193,236 @@ LLM2HLS_LINEAR_Q_ONCHIP(bram)
 LLM2HLS_LINEAR_Q_ONCHIP(uram)
 #undef LLM2HLS_LINEAR_Q_ONCHIP
 
+// Lanes of the element and row kernels below: CFG::par elements a beat, the loop over a
+// row's beats pipelined at II=1 and the lane loop unrolled; rows of CFG::row (or dim,
+// head_dim) elements take ceil(row / par) beats, the last one's padding lanes zero.
+
 // llm.Embedding: y[t][d] = sat(round_shift(q[row][d] * m[row], shift[row])).
-//   CFG::tokens, vocab, dim, y_bits; types id_t, w_t, out_t
+//   CFG::tokens, vocab, dim, par, y_bits; types id_t, w_t, out_t
 template <class CFG>
-void embedding_q(stream<typename CFG::id_t> &ids, const typename CFG::w_t *table, const int *m, const int *shift,
-                 stream<typename CFG::out_t> &out) {
+void embedding_q(stream<vec<typename CFG::id_t, 1> > &ids, const typename CFG::w_t *table, const int *m, const int *shift,
+                 stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int L = CFG::par, D = CFG::dim;
   for (int t = 0; t < CFG::tokens; t++) {
-    int id = static_cast<int>(fx::get(ids.read()));
+    int id = static_cast<int>(fx::get(ids.read()[0]));
     if (id < 0) id += CFG::vocab;
     if (id < 0 || id >= CFG::vocab) id = 0;
-    for (int d = 0; d < CFG::dim; d++) {
+    for (int d0 = 0; d0 < D; d0 += L) {
       LLM2HLS_PIPELINE_LOOP(1)
-      out.write(typename CFG::out_t(fx::sat(fx::round_shift(fx::get(table[id * CFG::dim + d]) * m[id], shift[id]), CFG::y_bits)));
+      vec<typename CFG::out_t, CFG::par> y;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const int d = d0 + j;
+        y[j] = typename CFG::out_t(d < D ? fx::sat(fx::round_shift(fx::get(table[id * D + (d < D ? d : 0)]) * m[id], shift[id]), CFG::y_bits) : 0);
+      }
+      out.write(y);
     }
   }
 }
 
 // llm.LayerNorm (CFG::center = 1) / llm.RMSNorm (0): guard bits G = 3, NF = 20.
-//   CFG::rows, dim, center, inv_d_m, inv_d_shift, eps_u, gamma_frac, y_frac, y_bits; types in_t, p_t, out_t
+//   CFG::rows, dim, par, center, inv_d_m, inv_d_shift, eps_u, gamma_frac, y_frac, y_bits; types in_t, p_t, out_t
+// The row buffers are partitioned cyclic by par; the sums are exact integers, so adding the
+// lanes of a beat together cannot change them.
 template <class CFG, bool BETA>
-void norm_q_impl(stream<typename CFG::in_t> &in, const typename CFG::p_t *gamma, const long long *beta,
-                 stream<typename CFG::out_t> &out) {
-  const int G = 3, NF = 20;
+void norm_q_impl(stream<vec<typename CFG::in_t, CFG::par> > &in, const typename CFG::p_t *gamma, const long long *beta,
+                 stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int G = 3, NF = 20, L = CFG::par, D = CFG::dim;
   const int out_shift = NF + CFG::gamma_frac - CFG::y_frac;
   fx::i64 x[CFG::dim];
+  LLM2HLS_PARTITION(x, CFG::par)
   fx::i64 c[CFG::dim];
+  LLM2HLS_PARTITION(c, CFG::par)
   for (int r = 0; r < CFG::rows; r++) {
     fx::i64 sum = 0;
-    for (int j = 0; j < CFG::dim; j++) {
+    for (int j0 = 0; j0 < D; j0 += L) {
       LLM2HLS_PIPELINE_LOOP(1)
-      x[j] = fx::get(in.read());
-      sum += x[j];
+      const vec<typename CFG::in_t, CFG::par> v = in.read();
+      fx::i64 part = 0;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        if (j0 + j < D) {
+          x[j0 + j] = fx::get(v[j]);
+          part += x[j0 + j];
+        }
+      }
+      sum += part;
     }
     const fx::i64 mean_g = CFG::center ? fx::round_shift(sum * CFG::inv_d_m, CFG::inv_d_shift - G) : 0;
     fx::i64 u = CFG::eps_u;
-    for (int j = 0; j < CFG::dim; j++) {
+    for (int j0 = 0; j0 < D; j0 += L) {
       LLM2HLS_PIPELINE_LOOP(1)
-      c[j] = x[j] * (fx::i64(1) << G) - mean_g;
-      u += c[j] * c[j];
+      fx::i64 part = 0;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        if (j0 + j < D) {
+          c[j0 + j] = x[j0 + j] * (fx::i64(1) << G) - mean_g;
+          part += c[j0 + j] * c[j0 + j];
+        }
+      }
+      u += part;
     }
     fx::i64 rs;
     int e;
     fx::rsqrt(u, rs, e);
     const int n_shift = 16 + e / 2 - NF;
-    for (int j = 0; j < CFG::dim; j++) {
+    for (int j0 = 0; j0 < D; j0 += L) {
       LLM2HLS_PIPELINE_LOOP(1)
-      const fx::i64 n = fx::round_shift(c[j] * rs, n_shift);
-      const fx::i64 acc = n * fx::get(gamma[j]) + (BETA ? beta[j] : 0);
-      out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc, out_shift), CFG::y_bits)));
+      vec<typename CFG::out_t, CFG::par> y;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const int d = j0 + j;
+        if (d < D) {
+          const fx::i64 n = fx::round_shift(c[d] * rs, n_shift);
+          const fx::i64 acc = n * fx::get(gamma[d]) + (BETA ? beta[d] : 0);
+          y[j] = typename CFG::out_t(fx::sat(fx::round_shift(acc, out_shift), CFG::y_bits));
+        } else {
+          y[j] = typename CFG::out_t(0);
+        }
+      }
+      out.write(y);
     }
   }
 }
 
 template <class CFG>
-void norm_q(stream<typename CFG::in_t> &in, const typename CFG::p_t *gamma, const long long *beta, stream<typename CFG::out_t> &out) {
+void norm_q(stream<vec<typename CFG::in_t, CFG::par> > &in, const typename CFG::p_t *gamma, const long long *beta,
+            stream<vec<typename CFG::out_t, CFG::par> > &out) {
   norm_q_impl<CFG, true>(in, gamma, beta, out);
 }
 
 template <class CFG>
-void norm_q_nobeta(stream<typename CFG::in_t> &in, const typename CFG::p_t *gamma, stream<typename CFG::out_t> &out) {
+void norm_q_nobeta(stream<vec<typename CFG::in_t, CFG::par> > &in, const typename CFG::p_t *gamma,
+                   stream<vec<typename CFG::out_t, CFG::par> > &out) {
   norm_q_impl<CFG, false>(in, gamma, 0, out);
 }
 
 // llm.RoPE: y = sat(round_shift(x * cos + rot * sin, fx + 14 - fy)); cos/sin 16-bit, frac 14.
-//   CFG::tokens, heads, head_dim, shift, y_bits; types in_t, p_t, out_t
+//   CFG::tokens, heads, head_dim, par (dividing head_dim / 2: a beat never straddles the
+//   halves, and lane j's partner x[i +- hd/2] sits in the same cyclic bank), shift, y_bits;
+//   types in_t, p_t, out_t
 template <class CFG>
-void rope_q(stream<typename CFG::in_t> &in, const typename CFG::p_t *cos_table, const typename CFG::p_t *sin_table,
-            stream<typename CFG::out_t> &out) {
-  const int HD = CFG::head_dim, HALF = CFG::head_dim / 2;
+void rope_q(stream<vec<typename CFG::in_t, CFG::par> > &in, const typename CFG::p_t *cos_table, const typename CFG::p_t *sin_table,
+            stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int HD = CFG::head_dim, HALF = CFG::head_dim / 2, L = CFG::par;
   fx::i64 x[CFG::head_dim];
+  LLM2HLS_PARTITION(x, CFG::par)
   for (int t = 0; t < CFG::tokens; t++) {
     for (int h = 0; h < CFG::heads; h++) {
-      for (int i = 0; i < HD; i++) {
+      for (int i0 = 0; i0 < HD; i0 += L) {
         LLM2HLS_PIPELINE_LOOP(1)
-        x[i] = fx::get(in.read());
+        const vec<typename CFG::in_t, CFG::par> v = in.read();
+        LLM2HLS_LOOP_UNROLL(CFG::par)
+        for (int j = 0; j < L; j++) {
+          LLM2HLS_UNROLL(CFG::par)
+          x[i0 + j] = fx::get(v[j]);
+        }
       }
-      for (int i = 0; i < HD; i++) {
+      for (int i0 = 0; i0 < HD; i0 += L) {
         LLM2HLS_PIPELINE_LOOP(1)
-        const fx::i64 rot = i < HALF ? -x[i + HALF] : x[i - HALF];
-        const fx::i64 acc = x[i] * fx::get(cos_table[t * HD + i]) + rot * fx::get(sin_table[t * HD + i]);
-        out.write(typename CFG::out_t(fx::sat(fx::round_shift(acc, CFG::shift), CFG::y_bits)));
+        vec<typename CFG::out_t, CFG::par> y;
+        LLM2HLS_LOOP_UNROLL(CFG::par)
+        for (int j = 0; j < L; j++) {
+          LLM2HLS_UNROLL(CFG::par)
+          const int i = i0 + j;
+          const fx::i64 rot = i < HALF ? -x[i + HALF] : x[i - HALF];
+          const fx::i64 acc = x[i] * fx::get(cos_table[t * HD + i]) + rot * fx::get(sin_table[t * HD + i]);
+          y[j] = typename CFG::out_t(fx::sat(fx::round_shift(acc, CFG::shift), CFG::y_bits));
+        }
+        out.write(y);
       }
     }
   }
 }
 
 // llm.Gelu / llm.SiLU: y = sat(round_shift(x * gate(x), fx + 16 - fy)).
-//   CFG::size, table, x_frac, shift, y_bits; types in_t, out_t
+//   CFG::size, rows, row, par, table, x_frac, shift, y_bits; types in_t, out_t
 template <class CFG>
-void gate_q(stream<typename CFG::in_t> &in, stream<typename CFG::out_t> &out) {
-  for (int i = 0; i < CFG::size; i++) {
-    LLM2HLS_PIPELINE_LOOP(1)
-    const fx::i64 x = fx::get(in.read());
-    out.write(typename CFG::out_t(fx::sat(fx::round_shift(x * fx::gate(CFG::table, x, CFG::x_frac), CFG::shift), CFG::y_bits)));
-  }
+void gate_q(stream<vec<typename CFG::in_t, CFG::par> > &in, stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int L = CFG::par, ROW = CFG::row;
+  for (int r = 0; r < CFG::rows; r++)
+    for (int i0 = 0; i0 < ROW; i0 += L) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const vec<typename CFG::in_t, CFG::par> v = in.read();
+      vec<typename CFG::out_t, CFG::par> y;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const fx::i64 x = fx::get(v[j]);
+        y[j] = typename CFG::out_t(i0 + j < ROW ? fx::sat(fx::round_shift(x * fx::gate(CFG::table, x, CFG::x_frac), CFG::shift), CFG::y_bits) : 0);
+      }
+      out.write(y);
+    }
 }
 
 // llm.SwiGLU: y = sat(round_shift(g * sigmoid(g) * u, fg + 16 + fu - fy)).
-//   CFG::size, g_frac, shift, y_bits; types in_t, out_t
+//   CFG::size, rows, row, par, g_frac, shift, y_bits; types in_t, out_t
 template <class CFG>
-void swiglu_q(stream<typename CFG::in_t> &gate_in, stream<typename CFG::in_t> &up, stream<typename CFG::out_t> &out) {
-  for (int i = 0; i < CFG::size; i++) {
-    LLM2HLS_PIPELINE_LOOP(1)
-    const fx::i64 g = fx::get(gate_in.read());
-    const fx::i64 u = fx::get(up.read());
-    out.write(typename CFG::out_t(fx::sat(fx::round_shift(g * fx::gate(0, g, CFG::g_frac) * u, CFG::shift), CFG::y_bits)));
-  }
+void swiglu_q(stream<vec<typename CFG::in_t, CFG::par> > &gate_in, stream<vec<typename CFG::in_t, CFG::par> > &up,
+              stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int L = CFG::par, ROW = CFG::row;
+  for (int r = 0; r < CFG::rows; r++)
+    for (int i0 = 0; i0 < ROW; i0 += L) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const vec<typename CFG::in_t, CFG::par> gv = gate_in.read();
+      const vec<typename CFG::in_t, CFG::par> uv = up.read();
+      vec<typename CFG::out_t, CFG::par> y;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const fx::i64 g = fx::get(gv[j]);
+        const fx::i64 u = fx::get(uv[j]);
+        y[j] = typename CFG::out_t(i0 + j < ROW ? fx::sat(fx::round_shift(g * fx::gate(0, g, CFG::g_frac) * u, CFG::shift), CFG::y_bits) : 0);
+      }
+      out.write(y);
+    }
 }
 
 // Add: F = max(fa, fb); y = sat(round_shift(a * 2^(F - fa) + b * 2^(F - fb), F - fy)).
-//   CFG::size, period (add_q_const), a_shift (F - fa), b_shift (F - fb), shift (F - fy), y_bits
+//   CFG::size, rows, row, par, period (add_q_const), a_shift (F - fa), b_shift (F - fb), shift (F - fy), y_bits
 template <class CFG>
-void add_q(stream<typename CFG::in_t> &a, stream<typename CFG::in_t> &b, stream<typename CFG::out_t> &out) {
-  for (int i = 0; i < CFG::size; i++) {
-    LLM2HLS_PIPELINE_LOOP(1)
-    const fx::i64 x = fx::get(a.read()) << CFG::a_shift;
-    const fx::i64 y = fx::get(b.read()) << CFG::b_shift;
-    out.write(typename CFG::out_t(fx::sat(fx::round_shift(x + y, CFG::shift), CFG::y_bits)));
-  }
+void add_q(stream<vec<typename CFG::in_t, CFG::par> > &a, stream<vec<typename CFG::in_t, CFG::par> > &b,
+           stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int L = CFG::par, ROW = CFG::row;
+  for (int r = 0; r < CFG::rows; r++)
+    for (int i0 = 0; i0 < ROW; i0 += L) {
+      LLM2HLS_PIPELINE_LOOP(1)
+      const vec<typename CFG::in_t, CFG::par> av = a.read();
+      const vec<typename CFG::in_t, CFG::par> bv = b.read();
+      vec<typename CFG::out_t, CFG::par> y;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
+      for (int j = 0; j < L; j++) {
+        LLM2HLS_UNROLL(CFG::par)
+        const fx::i64 x = fx::get(av[j]) * (fx::i64(1) << CFG::a_shift);
+        const fx::i64 z = fx::get(bv[j]) * (fx::i64(1) << CFG::b_shift);
+        y[j] = typename CFG::out_t(i0 + j < ROW ? fx::sat(fx::round_shift(x + z, CFG::shift), CFG::y_bits) : 0);
+      }
+      out.write(y);
+    }
 }
 
+/** The constant's lanes: CFG::par divides the row and the period, so a beat never wraps the period. */
 template <class CFG>
-void add_q_const(stream<typename CFG::in_t> &a, const int *c, stream<typename CFG::out_t> &out) {
-  int j = 0;
-  for (int i = 0; i < CFG::size; i++) {
+void add_q_const(stream<vec<typename CFG::in_t, CFG::par> > &a, const int *c, stream<vec<typename CFG::out_t, CFG::par> > &out) {
+  const int L = CFG::par;
+  int p0 = 0;
+  for (int i0 = 0; i0 < CFG::size; i0 += L) {
     LLM2HLS_PIPELINE_LOOP(1)
-    const fx::i64 x = fx::get(a.read()) << CFG::a_shift;
-    const fx::i64 y = fx::i64(c[j]) << CFG::b_shift;
-    out.write(typename CFG::out_t(fx::sat(fx::round_shift(x + y, CFG::shift), CFG::y_bits)));
-    j = j + 1 == CFG::period ? 0 : j + 1;
+    const vec<typename CFG::in_t, CFG::par> av = a.read();
+    vec<typename CFG::out_t, CFG::par> y;
+    LLM2HLS_LOOP_UNROLL(CFG::par)
+    for (int j = 0; j < L; j++) {
+      LLM2HLS_UNROLL(CFG::par)
+      const fx::i64 x = fx::get(av[j]) * (fx::i64(1) << CFG::a_shift);
+      const fx::i64 z = fx::i64(c[p0 + j]) * (fx::i64(1) << CFG::b_shift);
+      y[j] = typename CFG::out_t(fx::sat(fx::round_shift(x + z, CFG::shift), CFG::y_bits));
+    }
+    out.write(y);
+    p0 = p0 + L == CFG::period ? 0 : p0 + L;
   }
 }
 
@@ -320,8 +433,8 @@ void add_q_const(stream<typename CFG::in_t> &a, const int *c, stream<typename CF
 //         score_m, score_shift, out_shift, y_bits; types in_t, kv_t, out_t
 /** Output row of query i over cache rows 0..last (see attention_q). */
 template <class CFG>
-void attention_q_query(int i, const fx::i64 *qrow, const typename CFG::kv_t *k_cache, const typename CFG::kv_t *v_cache,
-                       stream<typename CFG::out_t> &out) {
+void attention_q_query(int i, const typename CFG::in_t *qrow, const typename CFG::kv_t *k_cache, const typename CFG::kv_t *v_cache,
+                       typename CFG::out_t *orow) {
   const int L = CFG::cache_len, H = CFG::heads, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
   const int group = H / HK, offset = L - CFG::tokens;
   fx::i64 ts[CFG::cache_len];
@@ -337,7 +450,7 @@ void attention_q_query(int i, const fx::i64 *qrow, const typename CFG::kv_t *k_c
         fx::i64 dot = 0;
         for (int d = 0; d < HD; d++) {
           LLM2HLS_PIPELINE_LOOP(1)
-          dot += qrow[h * HD + d] * fx::get(k_cache[(g * L + j) * HD + d]);
+          dot += fx::get(qrow[h * HD + d]) * fx::get(k_cache[(g * L + j) * HD + d]);
         }
         ts[j] = fx::sat(fx::round_shift(dot * CFG::score_m, CFG::score_shift), 32);
         if (j == 0 || ts[j] > mx) mx = ts[j];
@@ -361,25 +474,16 @@ void attention_q_query(int i, const fx::i64 *qrow, const typename CFG::kv_t *k_c
     }
     for (int d = 0; d < HDV; d++) {
       LLM2HLS_PIPELINE_LOOP(1)
-      out.write(typename CFG::out_t(last < 0 ? 0 : fx::sat(fx::round_shift(acc[d], CFG::out_shift), CFG::y_bits)));
+      orow[h * HDV + d] = typename CFG::out_t(last < 0 ? 0 : fx::sat(fx::round_shift(acc[d], CFG::out_shift), CFG::y_bits));
     }
   }
 }
 
 template <class CFG>
-void attention_q_append(int t, stream<typename CFG::in_t> &k, stream<typename CFG::in_t> &v, typename CFG::kv_t *k_cache,
-                        typename CFG::kv_t *v_cache) {
-  const int L = CFG::cache_len, P = CFG::past, HK = CFG::kv_heads, HD = CFG::head_dim, HDV = CFG::v_head_dim;
-  for (int g = 0; g < HK; g++)
-    for (int d = 0; d < HD; d++) {
-      LLM2HLS_PIPELINE_LOOP(1)
-      k_cache[(g * L + P + t) * HD + d] = k.read();
-    }
-  for (int g = 0; g < HK; g++)
-    for (int d = 0; d < HDV; d++) {
-      LLM2HLS_PIPELINE_LOOP(1)
-      v_cache[(g * L + P + t) * HDV + d] = v.read();
-    }
+void attention_q_append(int t, stream<vec<typename CFG::in_t, CFG::lanes> > &k, stream<vec<typename CFG::in_t, CFG::lanes> > &v,
+                        typename CFG::kv_t *k_cache, typename CFG::kv_t *v_cache) {
+  append_row<CFG::kv_heads, CFG::head_dim, CFG::lanes>(k, k_cache, CFG::cache_len, CFG::past + t);
+  append_row<CFG::kv_heads, CFG::v_head_dim, CFG::lanes>(v, v_cache, CFG::cache_len, CFG::past + t);
 }
 
 // llm.Attention with the KV cache in external memory (layout and token order as llm2hls_attention.h).
@@ -388,32 +492,30 @@ void attention_q_append(int t, stream<typename CFG::in_t> &k, stream<typename CF
 //   CFG:: tokens, new_keys, past, cache_len, heads, kv_heads, head_dim, v_head_dim, causal,
 //         score_m, score_shift, out_shift, y_bits; types in_t, kv_t, out_t
 template <class CFG>
-void attention_q(stream<typename CFG::in_t> &q, stream<typename CFG::in_t> &k, stream<typename CFG::in_t> &v,
-                 typename CFG::kv_t *k_cache, typename CFG::kv_t *v_cache, stream<typename CFG::out_t> &out) {
+void attention_q(stream<vec<typename CFG::in_t, CFG::lanes> > &q, stream<vec<typename CFG::in_t, CFG::lanes> > &k,
+                 stream<vec<typename CFG::in_t, CFG::lanes> > &v, typename CFG::kv_t *k_cache, typename CFG::kv_t *v_cache,
+                 stream<vec<typename CFG::out_t, CFG::lanes> > &out) {
   const int T_ = CFG::tokens, S = CFG::new_keys, QW = CFG::heads * CFG::head_dim;
   const int ROWS = T_ > S ? T_ : S;
-  static fx::i64 qbuf[CFG::tokens * CFG::heads * CFG::head_dim];
+  static typename CFG::in_t qbuf[CFG::tokens * CFG::heads * CFG::head_dim];
+  typename CFG::out_t orow[CFG::heads * CFG::v_head_dim];
   if (CFG::causal && S == T_) {
     for (int t = 0; t < T_; t++) {
       attention_q_append<CFG>(t, k, v, k_cache, v_cache);
-      for (int c = 0; c < QW; c++) {
-        LLM2HLS_PIPELINE_LOOP(1)
-        qbuf[c] = fx::get(q.read());
-      }
-      attention_q_query<CFG>(t, qbuf, k_cache, v_cache, out);
+      read_row<CFG::heads * CFG::head_dim, CFG::lanes>(q, qbuf);
+      attention_q_query<CFG>(t, qbuf, k_cache, v_cache, orow);
+      write_row<CFG::heads * CFG::v_head_dim, CFG::lanes>(orow, out);
     }
     return;
   }
   for (int t = 0; t < ROWS; t++) {
     if (t < S) attention_q_append<CFG>(t, k, v, k_cache, v_cache);
-    if (t < T_) {
-      for (int c = 0; c < QW; c++) {
-        LLM2HLS_PIPELINE_LOOP(1)
-        qbuf[t * QW + c] = fx::get(q.read());
-      }
-    }
+    if (t < T_) read_row<CFG::heads * CFG::head_dim, CFG::lanes>(q, qbuf + t * QW);
   }
-  for (int i = 0; i < T_; i++) attention_q_query<CFG>(i, qbuf + i * QW, k_cache, v_cache, out);
+  for (int i = 0; i < T_; i++) {
+    attention_q_query<CFG>(i, qbuf + i * QW, k_cache, v_cache, orow);
+    write_row<CFG::heads * CFG::v_head_dim, CFG::lanes>(orow, out);
+  }
 }
 
 }  // namespace llm2hls

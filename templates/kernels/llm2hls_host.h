@@ -60,6 +60,14 @@ class stream {
   std::deque<T> q_;
 };
 
+/** One stream beat: N lanes (lane 0 first in element order), as hls::vector<T, N> on Vitis. */
+template <class T, int N>
+struct vec {
+  T v[N];
+  T &operator[](int i) { return v[i]; }
+  const T &operator[](int i) const { return v[i]; }
+};
+
 /** Rounds raw / 2^shift half to even (shift > 0), the AP_RND_CONV rule. */
 inline int64_t round_shift(wide_int raw, int shift) {
   if (shift <= 0) return static_cast<int64_t>(raw << -shift);

@@ -5,7 +5,8 @@
 //   planned initiation interval of the k loop); types CFG::in_t, CFG::w_t,
 //   CFG::acc_t, CFG::out_t
 //
-// Lanes (the planner's uk x un): the k loop is pipelined at II=CFG::ii and
+// Lanes (the planner's uk x un): the input row arrives in beats of UK elements and each
+// group of UN outputs leaves as one beat of UN lanes; the k loop is pipelined at II=CFG::ii and
 // unrolled by UK; inside it UN outputs accumulate at once. The row buffer is
 // partitioned cyclic by UK, the accumulators by UN, the on-chip weights by UN
 // (dim 1) and UK (dim 2). Each output still sums its products in k order
@@ -30,17 +31,23 @@ template <int K, class T>
 inline T weight_at(const T (*w)[K], int n, int k) { return w[n][k]; }
 
 template <class CFG, bool BIAS, class WP, class BP>
-void linear_core(stream<typename CFG::in_t> &in, WP w, BP b, stream<typename CFG::out_t> &out) {
+void linear_core(stream<vec<typename CFG::in_t, CFG::kpar> > &in, WP w, BP b, stream<vec<typename CFG::out_t, CFG::par> > &out) {
   typedef typename CFG::acc_t acc_t;
-  const int K = CFG::in_dim, N = CFG::out_dim, UN = CFG::par;
+  const int K = CFG::in_dim, N = CFG::out_dim, UN = CFG::par, UK = CFG::kpar;
   typename CFG::in_t x[CFG::in_dim];
   LLM2HLS_PARTITION(x, CFG::kpar)
   acc_t acc[CFG::par];
   LLM2HLS_PARTITION(acc, CFG::par)
   for (int r = 0; r < CFG::rows; r++) {
-    for (int k = 0; k < K; k++) {
+    // The row arrives in beats of UK elements, one a cycle.
+    for (int k0 = 0; k0 < K; k0 += UK) {
       LLM2HLS_PIPELINE_LOOP(1)
-      x[k] = in.read();
+      const vec<typename CFG::in_t, CFG::kpar> v = in.read();
+      LLM2HLS_LOOP_UNROLL(CFG::kpar)
+      for (int j = 0; j < UK; j++) {
+        LLM2HLS_UNROLL(CFG::kpar)
+        if (k0 + j < K) x[k0 + j] = v[j];
+      }
     }
     for (int n0 = 0; n0 < N; n0 += UN) {
       LLM2HLS_LOOP_UNROLL(CFG::par)
@@ -58,34 +65,39 @@ void linear_core(stream<typename CFG::in_t> &in, WP w, BP b, stream<typename CFG
           if (n0 + u < N) acc[u] += static_cast<acc_t>(x[k]) * static_cast<acc_t>(weight_at<CFG::in_dim>(w, n0 + u, k));
         }
       }
+      // One output beat of UN lanes (the padding lanes of a row's last beat are zero).
+      vec<typename CFG::out_t, CFG::par> o;
+      LLM2HLS_LOOP_UNROLL(CFG::par)
       for (int u = 0; u < UN; u++) {
-        LLM2HLS_PIPELINE_LOOP(1)
+        LLM2HLS_UNROLL(CFG::par)
+        acc_t y = 0;
         if (n0 + u < N) {
-          acc_t y = acc[u];
+          y = acc[u];
           if (BIAS) y += static_cast<acc_t>(b[n0 + u]);
-          out.write(static_cast<typename CFG::out_t>(y));
         }
+        o[u] = static_cast<typename CFG::out_t>(y);
       }
+      out.write(o);
     }
   }
 }
 
 template <class CFG>
-void linear(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, const typename CFG::w_t *b,
-            stream<typename CFG::out_t> &out) {
+void linear(stream<vec<typename CFG::in_t, CFG::kpar> > &in, const typename CFG::w_t *w, const typename CFG::w_t *b,
+            stream<vec<typename CFG::out_t, CFG::par> > &out) {
   linear_core<CFG, true>(in, w, b, out);
 }
 
 template <class CFG>
-void linear_nobias(stream<typename CFG::in_t> &in, const typename CFG::w_t *w, stream<typename CFG::out_t> &out) {
+void linear_nobias(stream<vec<typename CFG::in_t, CFG::kpar> > &in, const typename CFG::w_t *w, stream<vec<typename CFG::out_t, CFG::par> > &out) {
   linear_core<CFG, false>(in, w, w, out);
 }
 
 /** On-chip weights: static [N][K] and [N] arrays in `IMPL` memory, loaded on the first call. */
 #define LLM2HLS_LINEAR_ONCHIP(IMPL)                                                                          \
   template <class CFG, bool BIAS>                                                                            \
-  void linear_onchip_##IMPL(stream<typename CFG::in_t> &in, const typename CFG::w_t *w,                     \
-                            const typename CFG::w_t *b, stream<typename CFG::out_t> &out) {                 \
+  void linear_onchip_##IMPL(stream<vec<typename CFG::in_t, CFG::kpar> > &in, const typename CFG::w_t *w,      \
+                            const typename CFG::w_t *b, stream<vec<typename CFG::out_t, CFG::par> > &out) { \
     static typename CFG::w_t wbuf[CFG::out_dim][CFG::in_dim];                                                \
     LLM2HLS_BIND_STORAGE(wbuf, IMPL)                                                                         \
     LLM2HLS_PARTITION_DIM(wbuf, CFG::par, 1)                                                                 \

@@ -51,7 +51,7 @@ describe('vitis', () => {
     expect(maxi.some((p) => p.startsWith('kcache_'))).toBe(true);
     for (const p of maxi) expect(lines).toContain(`#pragma HLS INTERFACE mode=s_axilite port=${p}`);
     // Every declared stream has a depth.
-    const streams = [...top.matchAll(/llm2hls::stream<\w+> (s_\w+);/g)].map((m) => m[1]);
+    const streams = [...top.matchAll(/llm2hls::stream<llm2hls::vec<\w+, \d+> > (s_\w+);/g)].map((m) => m[1]);
     expect(streams.length).toBeGreaterThan(5);
     for (const s of streams) expect(top).toMatch(new RegExp(`#pragma HLS STREAM variable=${s} depth=\\d+\\n`));
   });

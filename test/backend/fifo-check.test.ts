@@ -54,7 +54,7 @@ function taskArgs(dir: string, task: string): string[] {
   return /\(([^()]*)\);\s*\}\);\s*$/.exec(line!)![1].split(',').map((a) => a.trim());
 }
 
-function manifestOf(dir: string): { kernels: { task: string; kernel: string; node: string; opType: string; shape: number[] }[]; streams: { name: string; depth: number }[] } {
+function manifestOf(dir: string): { kernels: { task: string; kernel: string; node: string; opType: string; shape: number[] }[]; streams: { name: string; depth: number; lanes: number; beats: number }[] } {
   return JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 }
 
@@ -100,15 +100,18 @@ describe.concurrent('csim-threads: the planned FIFO depths run every fixture wit
  * their planned depths). fifo-size gives the bypass one row around causal attention (the block
  * answers token t once its row has arrived) and the whole pass around bidirectional attention
  * (it reads every token first); less deadlocks: depth 1 for gpt2_mini, and one row, enough for a
- * causal block, for encoder_mini.
+ * causal block, for encoder_mini. A FIFO holds at least 2 beats of its writer's lanes: at
+ * gpt2_mini's 8 lanes that, with the beat the fork and the Add each hold, is already the row of
+ * 32 the bypass needs, so there the bypass runs at one lane (`lanes1`: the embedding Add and the
+ * residual Add forced to parallelism 1), 2 elements, as the RTL would at one lane.
  */
 const UNDERSIZED = [
-  { c: CASES[0], depth: 1, holds: 'row', why: 'gpt2_mini (causal): depth 1' },
-  { c: CASES[3], depth: 32, holds: 'pass', why: 'encoder_mini (bidirectional): one row, enough for a causal block' },
+  { c: CASES[0], depth: 1, holds: 'row', lanes1: true, why: 'gpt2_mini (causal): depth 1, one lane' },
+  { c: CASES[3], depth: 32, holds: 'pass', lanes1: false, why: 'encoder_mini (bidirectional): one row, enough for a causal block' },
 ] as const;
 
 describe.concurrent('csim-threads: an undersized FIFO is reported as a deadlock', () => {
-  for (const { c, depth, holds, why } of UNDERSIZED) {
+  for (const { c, depth, holds, lanes1, why } of UNDERSIZED) {
     it(`${why}: the residual bypass deadlocks, named as full; sequential csim cannot tell`, async () => {
       const work = tempDir('llm2hls-fifo-small-');
       try {
@@ -117,7 +120,8 @@ describe.concurrent('csim-threads: an undersized FIFO is reported as a deadlock'
         // The first residual Add: two streamed inputs, the first the bypass from the fork before the block.
         const add = manifestOf(planned).kernels.find((k) => k.opType === 'Add' && k.kernel === 'add_q');
         expect(add, `${c.name} has a residual Add`).toBeDefined();
-        const [bypass, branch] = taskArgs(planned, add!.task);
+        const [bypass] = taskArgs(planned, add!.task);
+        const embed = manifestOf(planned).kernels.find((k) => k.opType === 'Add' && k.kernel === 'add_q_const');
         const plannedDepth = (s: string) => manifestOf(planned).streams.find((x) => x.name === s)!.depth;
         // The planner sizes the bypass to what the other branch takes in before it answers: a row, or the pass.
         const shape = add!.shape;
@@ -126,8 +130,19 @@ describe.concurrent('csim-threads: an undersized FIFO is reported as a deadlock'
         expect(depth).toBeLessThan(need);
 
         const small = path.join(work, 'small');
-        await compileModel(c.model, small, { ...OPTIONS, config: parseConfig({ layers: { [add!.node]: { fifoDepth: depth } } }) });
-        expect(manifestOf(small).streams.find((x) => x.name === bypass)!.depth).toBe(depth);
+        const layers = lanes1
+          ? { [embed!.node]: { parallelism: 1 }, [add!.node]: { fifoDepth: depth, parallelism: 1 } }
+          : { [add!.node]: { fifoDepth: depth } };
+        await compileModel(c.model, small, { ...OPTIONS, config: parseConfig({ layers }) });
+        // The Add's second input in the small project (through a lane adapter when the Add takes one lane).
+        const [smallBypass, branch] = taskArgs(small, add!.task);
+        expect(smallBypass).toBe(bypass);
+        const forced = manifestOf(small).streams.find((x) => x.name === bypass)!;
+        expect(forced.depth).toBe(depth);
+        // The FIFO holds the forced elements in beats of its writer's lanes, rounded up (at least 2).
+        const beats = Math.max(2, Math.ceil(depth / forced.lanes));
+        expect(forced.beats).toBe(beats);
+        expect(beats * forced.lanes).toBeLessThan(need);
         await build(small);
 
         // Sequential csim runs each task to completion over unbounded queues: it passes, bit-exact.
@@ -141,7 +156,7 @@ describe.concurrent('csim-threads: an undersized FIFO is reported as a deadlock'
         const deadlock = err as DeadlockError;
         expect(deadlock.report).toMatch(/DEADLOCK/);
         expect(deadlock.fullStreams).toContain(bypass);
-        expect(deadlock.report).toContain(`blocked writing stream ${bypass}: full (${depth}/${depth})`);
+        expect(deadlock.report).toContain(`blocked writing stream ${bypass}: full (${beats}/${beats})`);
         expect(deadlock.report).toContain(`task ${add!.task} blocked reading stream ${branch}: empty`);
         expect(deadlock.message).toContain(bypass);
       } finally {

@@ -42,7 +42,7 @@ function configs(top: string): Map<string, { kernel: string; task: string; ints:
 async function preprocess(dir: string, target: 'vitis' | 'bambu'): Promise<string> {
   const stubs = path.join(dir, 'vendor-stubs');
   fs.mkdirSync(stubs, { recursive: true });
-  for (const h of ['ap_int.h', 'ap_fixed.h', 'hls_stream.h', 'hls_math.h', 'ac_int.h', 'ac_fixed.h', 'ac_channel.h']) fs.writeFileSync(path.join(stubs, h), '');
+  for (const h of ['ap_int.h', 'ap_fixed.h', 'hls_stream.h', 'hls_math.h', 'hls_vector.h', 'ac_int.h', 'ac_fixed.h', 'ac_channel.h']) fs.writeFileSync(path.join(stubs, h), '');
   const macro = target === 'vitis' ? 'LLM2HLS_TARGET_VITIS' : 'LLM2HLS_TARGET_BAMBU';
   const r = await execa('g++', ['-E', '-P', `-D${macro}`, `-I${stubs}`, `-I${dir}/src`, `-I${dir}/kernels`, `${dir}/src/top.cpp`]);
   return r.stdout;
@@ -106,6 +106,7 @@ describe('lanes and on-chip weights (u55c)', () => {
     // Every HLS pragma is one of the documented spellings.
     const forms = [
       /^#pragma HLS PIPELINE II=\S+$/, /^#pragma HLS UNROLL factor=\S+$/, /^#pragma HLS ARRAY_PARTITION variable=\w+ type=cyclic factor=\S+ dim=\d$/,
+      /^#pragma HLS ARRAY_PARTITION variable=\w+ type=complete dim=1$/,
       /^#pragma HLS BIND_STORAGE variable=\w+ type=ram_2p impl=(lutram|bram|uram)$/, /^#pragma HLS STREAM variable=\w+ depth=\d+$/,
       /^#pragma HLS INTERFACE mode=(axis|s_axilite) port=\w+$/, /^#pragma HLS INTERFACE mode=m_axi port=\w+ offset=slave bundle=\w+ depth=\d+$/,
       /^#pragma HLS DATAFLOW$/,
@@ -149,4 +150,129 @@ describe('lanes and on-chip weights (u55c)', () => {
     const ort = await runOrt(MODEL, readTensorDir(DATA).map((t) => t.tensor));
     sim.outputs.forEach((o, i) => expect(relativeError(readTensorFile(o.file).tensor.data, ort[i].data)).toBeLessThan(1e-3));
   }, 60_000);
+});
+
+/**
+ * Vector beats (issue #8): every kernel moves its planned lanes a beat, the same numbers the RTL
+ * module takes (backend-hls/kernels/lanes.ts), streams are llm2hls::vec<elem, lanes> FIFOs of the
+ * RTL's depth in beats, a `regear` task sits wherever the RTL has a gearbox, and each element and
+ * row kernel pipelines its beat loop at II=1 with the lane loop unrolled by its CFG::par.
+ */
+const LLAMA = `${F}/llama_mini.onnx`;
+const LLAMA_DATA = `${F}/llama_mini_data`;
+type Manifest = {
+  kernels: { task: string; kernel: string; opType: string; par: number; lanes: { inputs: number[]; output: number } }[];
+  streams: { name: string; depth: number; lanes: number; beats: number }[];
+  rtl?: { fifos: { stream: string; depth: number; width: number }[]; gearboxes: { name: string; from: number; to: number }[]; kernels: { task: string; par: number; kpar: number }[] };
+};
+const manifestOf = (dir: string): Manifest => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+
+/** The body of each kernel template `void NAME(` in preprocessed source, up to the next template. */
+function bodies(pp: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of pp.matchAll(/^void (\w+)\(([\s\S]*?)(?=^template <|^\}\s*\}|^namespace|$(?![\s\S]))/gm)) if (!out.has(m[1])) out.set(m[1], m[2]);
+  return out;
+}
+
+describe('vector beats: the HLS kernels realize the RTL lanes', () => {
+  const models = [{ name: 'gpt2_mini', model: MODEL, data: DATA }, { name: 'llama_mini', model: LLAMA, data: LLAMA_DATA }];
+  const dirs: Record<string, { vitis: string; bambu: string; rtl: string; fp32: string }> = {};
+  beforeAll(async () => {
+    for (const m of models) {
+      const d = { vitis: path.join(work, `${m.name}-vitis`), bambu: path.join(work, `${m.name}-bambu`), rtl: path.join(work, `${m.name}-rtl`), fp32: path.join(work, `${m.name}-fp32`) };
+      dirs[m.name] = d;
+      await compileModel(m.model, d.vitis, { target: 'vitis', device: 'u55c', precision: 'w8a16' });
+      await compileModel(m.model, d.bambu, { target: 'bambu', device: 'u55c', precision: 'w8a16' });
+      await compileModel(m.model, d.rtl, { target: 'rtl', device: 'u55c', precision: 'w8a16' });
+      await compileModel(m.model, d.fp32, { target: 'vitis', device: 'u55c', precision: 'fp32' });
+    }
+  }, 180_000);
+
+  it('every kernel\'s stream lanes are the RTL instance\'s, and wider than one element where the plan says so', () => {
+    const kinds = new Set<string>();
+    for (const m of models) {
+      const hls = manifestOf(dirs[m.name].vitis), rtl = manifestOf(dirs[m.name].rtl);
+      for (const k of hls.kernels) {
+        const r = rtl.rtl!.kernels.find((x) => x.task === k.task)!;
+        expect(r, k.task).toBeDefined();
+        // The RTL instance's output lanes (attention: UK on every port; linear: UN out, UK in).
+        const rtlOut = k.kernel === 'attention_q' ? r.kpar : r.par;
+        expect(k.lanes.output, `${k.task} output lanes`).toBe(rtlOut);
+        if (k.kernel === 'linear_q') expect(k.lanes.inputs).toEqual([r.kpar]);
+        if (k.lanes.output > 1) kinds.add(k.kernel);
+      }
+    }
+    for (const k of ['embedding_q', 'norm_q', 'norm_q_nobeta', 'gate_q', 'swiglu_q', 'add_q', 'add_q_const', 'rope_q', 'linear_q', 'attention_q']) expect(kinds, k).toContain(k);
+  });
+
+  it('streams carry vec<elem, lanes> beats, FIFOs as deep in beats as the RTL\'s, and a regear wherever the RTL has a gearbox', () => {
+    for (const m of models) {
+      const hls = manifestOf(dirs[m.name].vitis), rtl = manifestOf(dirs[m.name].rtl).rtl!;
+      const top = fs.readFileSync(path.join(dirs[m.name].vitis, 'src', 'top.cpp'), 'utf8');
+      for (const f of rtl.fifos) {
+        const s = hls.streams.find((x) => x.name === f.stream)!;
+        expect(s, f.stream).toBeDefined();
+        expect({ beats: s.beats, width: s.lanes * 16 }).toEqual({ beats: f.depth, width: f.width });
+        expect(s.beats).toBe(Math.max(2, Math.ceil(s.depth / s.lanes)));
+        expect(top).toContain(`  llm2hls::stream<llm2hls::vec<act_type, ${s.lanes}> > ${s.name};`);
+        expect(top).toContain(`#pragma HLS STREAM variable=${s.name} depth=${s.beats}\n`);
+        expect(top).toContain(`  ${s.name}.configure("${s.name}", ${s.beats});`);
+      }
+      const regears = [...top.matchAll(/^  llm2hls::regear<\w+, \d+, \d+, (\d+), (\d+)>\(/gm)].map((x) => `${x[1]}>${x[2]}`).sort();
+      expect(regears).toEqual(rtl.gearboxes.map((g) => `${g.from}>${g.to}`).sort());
+      expect(regears.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('vitis: each element and row kernel pipelines its beat loop at II=1 and unrolls its lanes by CFG::par', async () => {
+    const pp = await preprocess(dirs.llama_mini.vitis, 'vitis');
+    const fn = bodies(pp);
+    const unrolled = ['gate_q', 'swiglu_q', 'add_q', 'add_q_const', 'norm_q_impl', 'rope_q', 'embedding_q', 'gelu', 'silu', 'swiglu', 'add', 'add_const', 'layernorm_impl', 'rmsnorm', 'rope', 'embedding'];
+    for (const k of unrolled) {
+      const body = fn.get(k);
+      expect(body, k).toBeDefined();
+      expect(body!, k).toMatch(/^#pragma HLS PIPELINE II=1$/m);
+      expect(body!, k).toMatch(/^#pragma HLS UNROLL factor=CFG::par$/m);
+      // The lane loop sits inside the pipelined beat loop.
+      expect(body!.indexOf('#pragma HLS UNROLL factor=CFG::par'), k).toBeGreaterThan(body!.indexOf('#pragma HLS PIPELINE II=1'));
+    }
+    for (const k of ['norm_q_impl', 'rope_q', 'layernorm_impl', 'rmsnorm', 'rope']) expect(fn.get(k)!, k).toMatch(/^#pragma HLS ARRAY_PARTITION variable=x type=cyclic factor=CFG::par dim=1$/m);
+    expect(fn.get('norm_q_impl')!).toMatch(/^#pragma HLS ARRAY_PARTITION variable=c type=cyclic factor=CFG::par dim=1$/m);
+    // Linear takes UK-lane beats in and writes one UN-lane beat per group of outputs.
+    expect(fn.get('linear_q_core')!).toMatch(/^#pragma HLS UNROLL factor=CFG::kpar$/m);
+    // Attention, the adapters and the row helpers move beats of their lanes.
+    for (const k of ['read_row', 'write_row', 'append_row']) expect(fn.get(k)!, k).toMatch(/^#pragma HLS UNROLL factor=L$/m);
+    expect(fn.get('regear')!).toMatch(/^#pragma HLS ARRAY_PARTITION variable=buf type=complete dim=1$/m);
+    expect(fs.readFileSync(path.join(dirs.llama_mini.vitis, 'src', 'llm2hls_types.h'), 'utf8')).toContain('#include <hls_vector.h>');
+    const forms = [
+      /^#pragma HLS PIPELINE II=\S+$/, /^#pragma HLS UNROLL factor=\S+$/, /^#pragma HLS ARRAY_PARTITION variable=\w+ type=cyclic factor=\S+ dim=\d$/,
+      /^#pragma HLS ARRAY_PARTITION variable=\w+ type=complete dim=1$/,
+      /^#pragma HLS BIND_STORAGE variable=\w+ type=ram_2p impl=(lutram|bram|uram)$/, /^#pragma HLS STREAM variable=\w+ depth=\d+$/,
+      /^#pragma HLS INTERFACE mode=(axis|s_axilite) port=\w+$/, /^#pragma HLS INTERFACE mode=m_axi port=\w+ offset=slave bundle=\w+ depth=\d+$/,
+      /^#pragma HLS DATAFLOW$/,
+    ];
+    for (const line of pp.split('\n').filter((l) => l.startsWith('#pragma'))) expect(forms.some((f) => f.test(line)), line).toBe(true);
+  });
+
+  it('bambu: the same lane loops unrolled with clang\'s #pragma unroll (CFG::par), each right before its loop', async () => {
+    const pp = await preprocess(dirs.llama_mini.bambu, 'bambu');
+    const fn = bodies(pp);
+    for (const k of ['gate_q', 'swiglu_q', 'add_q', 'add_q_const', 'norm_q_impl', 'rope_q', 'embedding_q', 'gelu', 'silu', 'swiglu', 'add', 'add_const', 'layernorm_impl', 'rmsnorm', 'rope', 'embedding']) {
+      expect(fn.get(k)!, k).toMatch(/^#pragma unroll \(CFG::par\)$/m);
+    }
+    expect(pp).not.toMatch(/ARRAY_PARTITION|BIND_STORAGE|HLS UNROLL|HLS PIPELINE II/);
+    const lines = pp.split('\n');
+    lines.forEach((l, i) => {
+      if (l.startsWith('#pragma unroll')) expect(lines.slice(i + 1).find((n) => n.trim() !== '')!.trim(), `after line ${i}`).toMatch(/^for \(/);
+    });
+    expect(pp).toMatch(/template <class T, int N> struct vec \{/);
+  });
+
+  it('llama_mini (RoPE, RMSNorm, SwiGLU, GQA): w8a16 csim bit-exact with the lanes, fp32 within 1e-3 of ONNX Runtime', async () => {
+    const sim = await simulate(dirs.llama_mini.vitis, { inputs: LLAMA_DATA, out: path.join(work, 'out-llama'), extraCxxFlags: '-Werror' });
+    expect(sim.bitExact).toBe(true);
+    const f = await simulate(dirs.llama_mini.fp32, { inputs: LLAMA_DATA, out: path.join(work, 'out-llama-fp32'), extraCxxFlags: '-Werror' });
+    const ort = await runOrt(LLAMA, readTensorDir(LLAMA_DATA).map((t) => t.tensor));
+    f.outputs.forEach((o, i) => expect(relativeError(readTensorFile(o.file).tensor.data, ort[i].data)).toBeLessThan(1e-3));
+  }, 120_000);
 });

@@ -36,7 +36,7 @@ describe('llm2hls_activation = gate_q, bit for bit', () => {
       // Half over the whole range, half near zero where the gate bends.
       const x = Array.from({ length: SIZE }, (_, i) => (i % 2 ? g.int(-lim, lim - 1) : g.int(-lim / 16, lim / 16)));
       const p = paramsOf(c);
-      const want = await runTwin('gate_q', { SIZE, TABLE: c.table, X_FRAC: c.xFrac, SHIFT: p.SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits }, x);
+      const want = await runTwin('gate_q', { LANES: c.lanes, SIZE, TABLE: c.table, X_FRAC: c.xFrac, SHIFT: p.SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits }, x);
       const mod = {
         top: 'llm2hls_activation', params: p,
         inputs: [{ name: 'in', width: c.lanes * c.xBits }], outputs: [{ name: 'out', width: c.lanes * c.xBits }],

@@ -25,7 +25,7 @@ describe('llm2hls_add = add_q, bit for bit', () => {
       const lim = 2 ** (c.xBits - 1);
       const a = Array.from({ length: SIZE }, () => g.int(-lim, lim - 1));
       const b = Array.from({ length: SIZE }, () => g.int(-lim, lim - 1));
-      const want = await runTwin('add_q', { SIZE, X_BITS: c.xBits, Y_BITS: c.yBits, A_SHIFT: c.aShift, B_SHIFT: c.bShift, SHIFT: c.shift }, [...a, ...b]);
+      const want = await runTwin('add_q', { LANES: c.lanes, SIZE, X_BITS: c.xBits, Y_BITS: c.yBits, A_SHIFT: c.aShift, B_SHIFT: c.bShift, SHIFT: c.shift }, [...a, ...b]);
       const mod = {
         top: 'llm2hls_add',
         params: { LANES: c.lanes, X_BITS: c.xBits, Y_BITS: c.yBits, A_SHIFT: c.aShift, B_SHIFT: c.bShift, SHIFT: c.shift },
@@ -64,7 +64,7 @@ describe('llm2hls_add_const = add_q_const, bit for bit', () => {
       const lim = 2 ** (c.xBits - 1);
       const cst = Array.from({ length: c.period }, () => g.int(-lim, lim - 1));
       const a = Array.from({ length: SIZE }, () => g.int(-lim, lim - 1));
-      const want = await runTwin('add_q_const', {
+      const want = await runTwin('add_q_const', { LANES: c.lanes,
         SIZE, PERIOD: c.period, X_BITS: c.xBits, Y_BITS: c.yBits, A_SHIFT: c.aShift, B_SHIFT: c.bShift, SHIFT: c.shift,
       }, [...cst, ...a]);
       const mod = {

@@ -104,7 +104,7 @@ function setup(c: Case, seed: number) {
 async function twin(c: Case, passes: ReturnType<typeof setup>['passes']) {
   const p = paramsOf(c);
   return runTwin('attention_q', {
-    PASSES, TOKENS: c.T, NEW_KEYS: c.S, HEADS: c.H, KV_HEADS: c.Hk, HEAD_DIM: c.hd, V_HEAD_DIM: c.hdv,
+    PASSES, LANES: c.lanes, TOKENS: c.T, NEW_KEYS: c.S, HEADS: c.H, KV_HEADS: c.Hk, HEAD_DIM: c.hd, V_HEAD_DIM: c.hdv,
     CAUSAL: p.CAUSAL, SCORE_M: p.SCORE_M, SCORE_SHIFT: p.SCORE_SHIFT, OUT_SHIFT: p.OUT_SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits,
   }, passes.flatMap((x) => [...x.q, ...x.k, ...x.v]));
 }

@@ -36,7 +36,7 @@ describe('llm2hls_embedding = embedding_q, bit for bit', () => {
   for (const [name, c] of CASES) {
     it(name, async () => {
       const L = layer(c, c.vocab * 3 + c.lanes);
-      const want = await runTwin('embedding_q', { TOKENS, VOCAB: c.vocab, DIM: c.dim, Y_BITS: c.yBits }, [...L.table, ...L.m, ...L.shift, ...L.ids]);
+      const want = await runTwin('embedding_q', { LANES: c.lanes, TOKENS, VOCAB: c.vocab, DIM: c.dim, Y_BITS: c.yBits }, [...L.table, ...L.m, ...L.shift, ...L.ids]);
       const mod = { top: 'llm2hls_embedding', params: paramsOf(c), inputs: [{ name: 'in', width: 32 }], outputs: [{ name: 'out', width: c.lanes * c.yBits }] };
       const ids = L.ids.map((id) => packLanes([id], 32));
       const DB = Math.ceil(c.dim / c.lanes);

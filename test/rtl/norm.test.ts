@@ -81,7 +81,7 @@ describe('llm2hls_norm = norm_q, bit for bit', () => {
       const seed = c.D * 10 + c.lanes;
       const { L, DB, files, params } = setup(c, seed);
       const x = rows(c, seed);
-      const want = await runTwin('norm_q', {
+      const want = await runTwin('norm_q', { LANES: c.lanes,
         ROWS, DIM: c.D, CENTER: c.center ? 1 : 0, INV_D_M: L.invD.m, INV_D_SHIFT: L.invD.shift, EPS_U: L.epsU,
         GAMMA_FRAC: L.gammaFrac, Y_FRAC: c.fy, Y_BITS: c.xBits, X_BITS: c.xBits, BETA: c.beta ? 1 : 0,
       }, [...L.gamma, ...(L.beta ?? []), ...x]);

@@ -49,7 +49,7 @@ describe('llm2hls_rope = rope_q, bit for bit', () => {
       const x = Array.from({ length: size }, () => (g.uniform() < 0.05 ? -lim : g.int(-lim, lim - 1)));
       const { cos, sin } = tables(c);
       const p = paramsOf(c);
-      const want = await runTwin('rope_q', { TOKENS: c.tokens, HEADS: c.heads, HEAD_DIM: c.hd, SHIFT: p.SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits },
+      const want = await runTwin('rope_q', { LANES: c.lanes, TOKENS: c.tokens, HEADS: c.heads, HEAD_DIM: c.hd, SHIFT: p.SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits },
         [...cos, ...sin, ...x]);
       const mod = { top: 'llm2hls_rope', params: p, inputs: [{ name: 'in', width: c.lanes * c.xBits }], outputs: [{ name: 'out', width: c.lanes * c.xBits }] };
       const files = { 'cos.hex': romOf(cos, c.lanes), 'sin.hex': romOf(sin, c.lanes) };

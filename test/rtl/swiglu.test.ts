@@ -27,7 +27,7 @@ describe('llm2hls_swiglu = swiglu_q, bit for bit', () => {
       const gate = Array.from({ length: SIZE }, (_, i) => (i % 2 ? g.int(-lim, lim - 1) : g.int(-lim / 8, lim / 8)));
       const up = Array.from({ length: SIZE }, () => g.int(-lim, lim - 1));
       const p = paramsOf(c);
-      const want = await runTwin('swiglu_q', { SIZE, G_FRAC: c.fg, SHIFT: p.SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits }, [...gate, ...up]);
+      const want = await runTwin('swiglu_q', { LANES: c.lanes, SIZE, G_FRAC: c.fg, SHIFT: p.SHIFT, Y_BITS: c.xBits, X_BITS: c.xBits }, [...gate, ...up]);
       const mod = {
         top: 'llm2hls_swiglu', params: p,
         inputs: [{ name: 'gate', width: c.lanes * c.xBits }, { name: 'up', width: c.lanes * c.xBits }],

@@ -5,9 +5,10 @@
 #include <vector>
 #include "llm2hls_types.h"
 #include "llm2hls_fixed.h"
+#include "twin_beats.h"
 
 struct CFG {
-  static const int size = TWIN_SIZE, period = TWIN_PERIOD, a_shift = TWIN_A_SHIFT, b_shift = TWIN_B_SHIFT, shift = TWIN_SHIFT,
+  static const int size = TWIN_SIZE, period = TWIN_PERIOD, par = TWIN_LANES, a_shift = TWIN_A_SHIFT, b_shift = TWIN_B_SHIFT, shift = TWIN_SHIFT,
                    y_bits = TWIN_Y_BITS;
   typedef llm2hls::sint<TWIN_X_BITS> in_t;
   typedef llm2hls::sint<TWIN_Y_BITS> out_t;
@@ -16,11 +17,10 @@ struct CFG {
 int main() {
   std::vector<int> c(TWIN_PERIOD);
   for (auto &e : c) std::cin >> e;
-  llm2hls::stream<CFG::in_t> a;
-  llm2hls::stream<CFG::out_t> y;
-  long long v;
-  for (int i = 0; i < TWIN_SIZE; i++) std::cin >> v, a.write(CFG::in_t(v));
+  llm2hls::stream<llm2hls::vec<CFG::in_t, CFG::par> > a;
+  llm2hls::stream<llm2hls::vec<CFG::out_t, CFG::par> > y;
+  twin::read_beats(a, TWIN_SIZE, TWIN_SIZE);
   llm2hls::add_q_const<CFG>(a, c.data(), y);
-  while (!y.empty()) std::printf("%lld\n", static_cast<long long>(y.read()));
+  twin::print_beats(y, TWIN_SIZE);
   return llm2hls::host::stream_errors() ? 1 : 0;
 }

@@ -6,9 +6,10 @@
 #include <vector>
 #include "llm2hls_types.h"
 #include "llm2hls_fixed.h"
+#include "twin_beats.h"
 
 struct CFG {
-  static const int tokens = TWIN_TOKENS, vocab = TWIN_VOCAB, dim = TWIN_DIM, y_bits = TWIN_Y_BITS;
+  static const int tokens = TWIN_TOKENS, vocab = TWIN_VOCAB, dim = TWIN_DIM, y_bits = TWIN_Y_BITS, par = TWIN_LANES;
   typedef int id_t;
   typedef signed char w_t;
   typedef llm2hls::sint<TWIN_Y_BITS> out_t;
@@ -21,10 +22,10 @@ int main() {
   for (auto &e : table) std::cin >> v, e = static_cast<signed char>(v);
   for (auto &e : m) std::cin >> e;
   for (auto &e : shift) std::cin >> e;
-  llm2hls::stream<int> ids;
-  llm2hls::stream<CFG::out_t> y;
-  for (int i = 0; i < TWIN_TOKENS; i++) std::cin >> v, ids.write(static_cast<int>(v));
+  llm2hls::stream<llm2hls::vec<int, 1> > ids;
+  llm2hls::stream<llm2hls::vec<CFG::out_t, CFG::par> > y;
+  twin::read_beats(ids, TWIN_TOKENS, 1);
   llm2hls::embedding_q<CFG>(ids, table.data(), m.data(), shift.data(), y);
-  while (!y.empty()) std::printf("%lld\n", static_cast<long long>(y.read()));
+  twin::print_beats(y, TWIN_DIM);
   return llm2hls::host::stream_errors() ? 1 : 0;
 }

@@ -5,19 +5,19 @@
 #include <iostream>
 #include "llm2hls_types.h"
 #include "llm2hls_fixed.h"
+#include "twin_beats.h"
 
 struct CFG {
-  static const int size = TWIN_SIZE, table = TWIN_TABLE, x_frac = TWIN_X_FRAC, shift = TWIN_SHIFT, y_bits = TWIN_Y_BITS;
+  static const int size = TWIN_SIZE, rows = 1, row = TWIN_SIZE, par = TWIN_LANES, table = TWIN_TABLE, x_frac = TWIN_X_FRAC, shift = TWIN_SHIFT, y_bits = TWIN_Y_BITS;
   typedef llm2hls::sint<TWIN_X_BITS> in_t;
   typedef llm2hls::sint<TWIN_Y_BITS> out_t;
 };
 
 int main() {
-  llm2hls::stream<CFG::in_t> x;
-  llm2hls::stream<CFG::out_t> y;
-  long long v;
-  for (int i = 0; i < TWIN_SIZE; i++) std::cin >> v, x.write(CFG::in_t(v));
+  llm2hls::stream<llm2hls::vec<CFG::in_t, CFG::par> > x;
+  llm2hls::stream<llm2hls::vec<CFG::out_t, CFG::par> > y;
+  twin::read_beats(x, TWIN_SIZE, TWIN_SIZE);
   llm2hls::gate_q<CFG>(x, y);
-  while (!y.empty()) std::printf("%lld\n", static_cast<long long>(y.read()));
+  twin::print_beats(y, TWIN_SIZE);
   return llm2hls::host::stream_errors() ? 1 : 0;
 }

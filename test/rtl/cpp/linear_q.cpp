@@ -7,6 +7,7 @@
 #include <vector>
 #include "llm2hls_types.h"
 #include "llm2hls_fixed.h"
+#include "twin_beats.h"
 
 struct CFG {
   static const int rows = TWIN_ROWS, in_dim = TWIN_IN_DIM, out_dim = TWIN_OUT_DIM, y_bits = TWIN_Y_BITS, par = TWIN_PAR, kpar = TWIN_KPAR, ii = TWIN_II;
@@ -25,11 +26,11 @@ int main() {
   if (TWIN_BIAS) for (auto &e : bias) std::cin >> e;
   for (auto &e : m) std::cin >> e;
   for (auto &e : shift) std::cin >> e;
-  llm2hls::stream<CFG::in_t> in;
-  llm2hls::stream<CFG::out_t> out;
-  for (int i = 0; i < TWIN_ROWS * K; i++) std::cin >> v, in.write(CFG::in_t(v));
+  llm2hls::stream<llm2hls::vec<CFG::in_t, CFG::kpar> > in;
+  llm2hls::stream<llm2hls::vec<CFG::out_t, CFG::par> > out;
+  twin::read_beats(in, TWIN_ROWS * K, K);
   if (TWIN_BIAS) llm2hls::linear_q<CFG>(in, w.data(), bias.data(), m.data(), shift.data(), out);
   else llm2hls::linear_q_nobias<CFG>(in, w.data(), m.data(), shift.data(), out);
-  while (!out.empty()) std::printf("%lld\n", static_cast<long long>(out.read()));
+  twin::print_beats(out, N);
   return llm2hls::host::stream_errors() ? 1 : 0;
 }

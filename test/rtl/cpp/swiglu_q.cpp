@@ -4,20 +4,20 @@
 #include <iostream>
 #include "llm2hls_types.h"
 #include "llm2hls_fixed.h"
+#include "twin_beats.h"
 
 struct CFG {
-  static const int size = TWIN_SIZE, g_frac = TWIN_G_FRAC, shift = TWIN_SHIFT, y_bits = TWIN_Y_BITS;
+  static const int size = TWIN_SIZE, rows = 1, row = TWIN_SIZE, par = TWIN_LANES, g_frac = TWIN_G_FRAC, shift = TWIN_SHIFT, y_bits = TWIN_Y_BITS;
   typedef llm2hls::sint<TWIN_X_BITS> in_t;
   typedef llm2hls::sint<TWIN_Y_BITS> out_t;
 };
 
 int main() {
-  llm2hls::stream<CFG::in_t> g, u;
-  llm2hls::stream<CFG::out_t> y;
-  long long v;
-  for (int i = 0; i < TWIN_SIZE; i++) std::cin >> v, g.write(CFG::in_t(v));
-  for (int i = 0; i < TWIN_SIZE; i++) std::cin >> v, u.write(CFG::in_t(v));
+  llm2hls::stream<llm2hls::vec<CFG::in_t, CFG::par> > g, u;
+  llm2hls::stream<llm2hls::vec<CFG::out_t, CFG::par> > y;
+  twin::read_beats(g, TWIN_SIZE, TWIN_SIZE);
+  twin::read_beats(u, TWIN_SIZE, TWIN_SIZE);
   llm2hls::swiglu_q<CFG>(g, u, y);
-  while (!y.empty()) std::printf("%lld\n", static_cast<long long>(y.read()));
+  twin::print_beats(y, TWIN_SIZE);
   return llm2hls::host::stream_errors() ? 1 : 0;
 }
