@@ -1,0 +1,72 @@
+/**
+ * INIT: a local read before anything is written to it, in source order:
+ * `int sum; for (...) sum += x[i];`. Flow-insensitive on purpose: the first
+ * mention after the declaration decides, and a mention that may write (plain
+ * assignment, `&x`, a call argument, `s >> x`, `x.f(...)`) clears the variable.
+ * Statics and globals start at zero and are left alone.
+ */
+import { Decl, FileModel, Func, descendants } from '../model.js';
+import type { Node } from '../parser.js';
+import { Rule, snippet } from '../rule.js';
+
+const NOT_VALUES = /stream|hls::|std::|ap_axi|axis|window|buffer|task|class|struct|auto|\*/i;
+
+function valueType(model: FileModel, d: Decl, fn: Func): boolean {
+  if (d.pointer || d.ref || d.isStatic || d.init || NOT_VALUES.test(d.type)) return false;
+  if (model.typeWidth(d.type, fn)) return true;
+  if (/^(float|double|half)$/.test(d.type)) return true;
+  // A typedef'd name the fragment does not define (data_t, acc_type): a value type by the naming habit.
+  return /^[A-Za-z]\w*(_t|_type|_T)$/.test(d.type) && !model.symbols.typedefs.has(d.type);
+}
+
+type Use = 'write' | 'read' | 'unknown';
+
+function classify(id: Node): Use {
+  // Climb a[i][j] / x.f to the whole lvalue.
+  let n: Node = id;
+  let p = n.parent;
+  while (p && ((p.type === 'subscript_expression' && p.childForFieldName('argument')?.id === n.id) || (p.type === 'field_expression' && p.childForFieldName('argument')?.id === n.id))) {
+    if (p.type === 'field_expression' && p.parent?.type === 'call_expression') return 'unknown'; // x.range(...) = v, x.write(...)
+    n = p;
+    p = n.parent;
+  }
+  if (!p) return 'unknown';
+  switch (p.type) {
+    case 'assignment_expression':
+      if (p.childForFieldName('left')?.id === n.id) return p.childForFieldName('operator')?.text === '=' ? 'write' : 'read';
+      return 'read';
+    case 'update_expression': return 'read';
+    case 'pointer_expression': return p.childForFieldName('operator')?.text === '&' ? 'unknown' : 'read';
+    case 'argument_list': return 'unknown';
+    case 'sizeof_expression': case 'declaration': case 'init_declarator': return 'unknown';
+    case 'binary_expression': {
+      // s >> x; as a statement: a stream read into x
+      if (p.childForFieldName('operator')?.text === '>>' && p.childForFieldName('right')?.id === n.id && p.parent?.type === 'expression_statement') return 'unknown';
+      return 'read';
+    }
+    default: return 'read';
+  }
+}
+
+export const init: Rule = {
+  cls: 'INIT',
+  name: 'uninitialized-read',
+  severity: 'error',
+  description: 'a local variable or array read before anything is written to it',
+  check({ model, report }) {
+    for (const fn of model.functions) {
+      const ids = descendants(fn.body, 'identifier');
+      for (const d of fn.locals.values()) {
+        if (!valueType(model, d, fn)) continue;
+        // the declarator's own name node ends where the declaration's name is
+        const after = d.node.endIndex;
+        const first = ids.find((i) => i.text === d.name && i.startIndex >= after);
+        if (!first) continue;
+        if (classify(first) !== 'read') continue;
+        let stmt: Node = first;
+        while (stmt.parent && stmt.parent.type !== 'compound_statement') stmt = stmt.parent;
+        report(first, `'${d.name}' (declared without a value, line ${d.node.startPosition.row + 1}) is read before it is written: '${snippet(stmt)}'`);
+      }
+    }
+  },
+};
