@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FileModel, Symbols, collectSymbols } from './model.js';
 import { parseCpp } from './parser.js';
+import { macrosOf, rewritePragmaMacros } from './macros.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
 import { RULES } from './rules/index.js';
 
@@ -66,7 +67,7 @@ class HeaderCache {
       if (syms === undefined) {
         const text = fs.readFileSync(found, 'utf8');
         const nested = await this.symbolsFor(found, text, depth + 1, seen);
-        const tree = await parseCpp(text);
+        const tree = await parseCpp(rewritePragmaMacros(text, macrosOf(text, new Map(nested?.macros))));
         syms = collectSymbols(tree.rootNode, nested);
         tree.delete();
         this.cache.set(found, syms);
@@ -81,6 +82,7 @@ class HeaderCache {
 function mergeSymbols(a: Symbols, b: Symbols): Symbols {
   return {
     defines: new Map([...a.defines, ...b.defines]),
+    macros: new Map([...a.macros, ...b.macros]),
     constants: new Map([...a.constants, ...b.constants]),
     typedefs: new Map([...a.typedefs, ...b.typedefs]),
   };
@@ -88,9 +90,10 @@ function mergeSymbols(a: Symbols, b: Symbols): Symbols {
 
 /** Lint one source text (file is the name findings carry). */
 export async function lintSource(file: string, source: string, options: LintOptions = {}, headers?: HeaderCache): Promise<Finding[]> {
-  const tree = await parseCpp(source);
+  const imported = headers ? await headers.symbolsFor(file, source) : undefined;
+  const macros = macrosOf(source, new Map(imported?.macros));
+  const tree = await parseCpp(rewritePragmaMacros(source, macros));
   try {
-    const imported = headers ? await headers.symbolsFor(file, source) : undefined;
     const model = new FileModel(file, source, tree, { defines: options.defines, imported });
     const findings: Finding[] = [];
     const rules: Rule[] = options.classes ? RULES.filter((r) => options.classes!.includes(r.cls)) : RULES;

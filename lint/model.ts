@@ -76,8 +76,12 @@ export interface ModelOptions {
   imported?: Symbols;
 }
 
+export interface Macro { params?: string[]; body: string }
+
 export interface Symbols {
   defines: Map<string, string>;
+  /** function-like macros, and object-like ones whose body is a _Pragma (pragma macros: macros.ts) */
+  macros: Map<string, Macro>;
   constants: Map<string, Node | Affine>;
   typedefs: Map<string, string>;
 }
@@ -655,16 +659,34 @@ export function identifiersIn(n: Node): Set<string> {
   return out;
 }
 
+/** Two definitions under #if/#else (host and HLS): the one that emits a pragma is the HLS tool's view. */
+export function addMacro(macros: Map<string, Macro>, name: string, m: Macro) {
+  const old = macros.get(name);
+  if (old && old.body.includes('_Pragma') && !m.body.includes('_Pragma')) return;
+  macros.set(name, m);
+}
+
 /** #defines, constants and typedefs declared anywhere in a tree. */
 export function collectSymbols(root: Node, base?: Symbols): Symbols {
   const s: Symbols = {
     defines: new Map(base?.defines),
+    macros: new Map(base?.macros),
     constants: new Map(base?.constants),
     typedefs: new Map(base?.typedefs),
   };
   for (const d of descendants(root, 'preproc_def')) {
     const name = d.childForFieldName('name')?.text;
     if (name) s.defines.set(name, d.childForFieldName('value')?.text.trim() ?? '1');
+  }
+  for (const d of descendants(root, 'preproc_function_def')) {
+    const name = d.childForFieldName('name')?.text;
+    const params = (d.childForFieldName('parameters')?.namedChildren ?? []).filter((c) => c !== null).map((c) => c!.text);
+    if (name) addMacro(s.macros, name, { params, body: d.childForFieldName('value')?.text.trim() ?? '' });
+  }
+  for (const d of descendants(root, 'preproc_def')) {
+    const name = d.childForFieldName('name')?.text;
+    const body = d.childForFieldName('value')?.text.trim() ?? '';
+    if (name && body.includes('_Pragma')) addMacro(s.macros, name, { body });
   }
   for (const d of descendants(root, ['declaration', 'field_declaration'])) {
     const q = qualifiers(d);

@@ -2,27 +2,36 @@
  * ILNU: a partial unroll (`unroll factor=K`) of a loop whose inner loops are
  * not fully unrolled: the copies cannot be flattened into one body. A loop
  * that is also pipelined has its inner loops unrolled by the tool, and a
- * factor reaching the trip count is a full unroll.
+ * factor reaching the trip count (symbolically too: factor=P over `u < P`) is
+ * a full unroll.
  */
-import { diff, isConst } from '../affine.js';
-import { FileModel, Loop, descendants } from '../model.js';
+import { Affine, add, diff, konst, sym } from '../affine.js';
+import { FileModel, Pragma, descendants } from '../model.js';
+import type { Node } from '../parser.js';
 import { Rule, snippet } from '../rule.js';
 import { isOff, pipelined } from './mlp.js';
 
-function tripCount(model: FileModel, loop: Loop | undefined): number | undefined {
-  if (!loop?.lo || !loop.hi || !loop.step) return undefined;
-  const d = diff(loop.hi, loop.lo);
-  return d === undefined ? undefined : Math.floor(d / Math.abs(loop.step)) + 1;
+function tripCount(model: FileModel, loop: Node): Affine | undefined {
+  const l = model.loopOfNode(loop);
+  if (!l?.lo || !l.hi || Math.abs(l.step ?? 0) !== 1) return undefined;
+  return add(diff(l.hi, l.lo) === undefined ? add(l.hi, { c: -l.lo.c, t: new Map([...l.lo.t].map(([s, k]) => [s, -k])) }) : konst(diff(l.hi, l.lo)!), konst(1));
 }
 
-function fullyUnrolled(model: FileModel, loop: import('../parser.js').Node): boolean {
-  const u = model.pragmasOf(loop, 'unroll').find((p) => !isOff(p));
-  if (!u) return false;
-  const f = u.opts.get('factor');
-  if (f === undefined) return true;
-  const factor = /^\d+$/.test(f) ? Number(f) : model.constant(f)?.c;
-  const trip = tripCount(model, model.loopOfNode(loop));
-  return factor !== undefined && trip !== undefined && factor >= trip;
+function factorOf(model: FileModel, p: Pragma): Affine | undefined {
+  const f = p.opts.get('factor');
+  if (f === undefined) return undefined;
+  if (/^\d+$/.test(f)) return konst(Number(f));
+  if (p.func?.template.has(f)) return p.func.template.get(f) ?? sym(f);
+  return model.constant(f) ?? sym(f);
+}
+
+/** The unroll of this loop covers every iteration. */
+function full(model: FileModel, p: Pragma, loop: Node): boolean {
+  const factor = factorOf(model, p);
+  if (!factor) return true;
+  const trip = tripCount(model, loop);
+  const d = trip && diff(factor, trip);
+  return d !== undefined && d >= 0;
 }
 
 export const ilnu: Rule = {
@@ -33,17 +42,15 @@ export const ilnu: Rule = {
   check({ model, report }) {
     for (const p of model.pragmas) {
       if (p.kind !== 'unroll' || isOff(p) || p.placement !== 'loop' || !p.owner) continue;
-      const f = p.opts.get('factor');
-      if (f === undefined) continue;
-      const factor = /^\d+$/.test(f) ? Number(f) : model.constant(f);
-      const k = typeof factor === 'number' ? factor : isConst(factor) ? factor.c : undefined;
-      if (k !== undefined && k <= 1) continue;
-      const trip = tripCount(model, model.loopOfNode(p.owner));
-      if (k !== undefined && trip !== undefined && k >= trip) continue;
-      if (pipelined(model, p.owner)) continue;
+      const factor = factorOf(model, p);
+      if (!factor || (factor.t.size === 0 && factor.c <= 1)) continue;
+      if (full(model, p, p.owner) || pipelined(model, p.owner)) continue;
       const body = p.owner.childForFieldName('body');
       if (!body) continue;
-      const inner = descendants(body, ['for_statement', 'while_statement', 'do_statement']).find((l) => !fullyUnrolled(model, l));
+      const inner = descendants(body, ['for_statement', 'while_statement', 'do_statement']).find((l) => {
+        const u = model.pragmasOf(l, 'unroll').find((q) => !isOff(q));
+        return !u || !full(model, u, l);
+      });
       if (inner) report(p.node, `'${snippet(p.node)}' partially unrolls a loop whose inner loop at line ${inner.startPosition.row + 1} ('${snippet(inner, 40)}') is not fully unrolled`);
     }
   },
