@@ -420,14 +420,25 @@ export class FileModel {
     if (node.type !== 'for_statement') loop.modified = true; // while/do: the range is not the lint's to guess
     if (!loop.modified && loop.init && loop.step && loop.cond) {
       const { op, bound } = loop.cond;
+      const s = Math.abs(loop.step);
+      // The last value reached: exact when the span is a constant; for a symbolic span
+      // with a step > 1, the habit of HLS code (a bound the step divides) is assumed.
+      const last = (edge: Affine, strict: boolean): Affine => {
+        const span = sub(edge, loop.init!);
+        if (isConst(span)) {
+          const reach = strict ? Math.abs(span.c) - 1 : Math.abs(span.c);
+          return add(loop.init!, konst(Math.sign(loop.step!) * Math.floor(Math.max(reach, 0) / s) * s));
+        }
+        return add(edge, konst(loop.step! > 0 ? (strict ? -s : 0) : (strict ? s : 0)));
+      };
       if (loop.step > 0) {
         loop.lo = loop.init;
-        if (op === '<' || op === '!=') loop.hi = add(bound, konst(-1));
-        else if (op === '<=') loop.hi = bound;
+        if (op === '<' || op === '!=') loop.hi = last(bound, true);
+        else if (op === '<=') loop.hi = last(bound, false);
       } else {
         loop.hi = loop.init;
-        if (op === '>' || op === '!=') loop.lo = add(bound, konst(1));
-        else if (op === '>=') loop.lo = bound;
+        if (op === '>' || op === '!=') loop.lo = last(bound, true);
+        else if (op === '>=') loop.lo = last(bound, false);
       }
     }
     return loop;

@@ -5,7 +5,7 @@
  * factor reaching the trip count (symbolically too: factor=P over `u < P`) is
  * a full unroll.
  */
-import { Affine, add, diff, konst, sym } from '../affine.js';
+import { Affine, add, diff, konst, sub, sym } from '../affine.js';
 import { FileModel, Pragma, descendants } from '../model.js';
 import type { Node } from '../parser.js';
 import { Rule, snippet } from '../rule.js';
@@ -14,7 +14,7 @@ import { isOff, pipelined } from './mlp.js';
 function tripCount(model: FileModel, loop: Node): Affine | undefined {
   const l = model.loopOfNode(loop);
   if (!l?.lo || !l.hi || Math.abs(l.step ?? 0) !== 1) return undefined;
-  return add(diff(l.hi, l.lo) === undefined ? add(l.hi, { c: -l.lo.c, t: new Map([...l.lo.t].map(([s, k]) => [s, -k])) }) : konst(diff(l.hi, l.lo)!), konst(1));
+  return add(sub(l.hi, l.lo), konst(1));
 }
 
 function factorOf(model: FileModel, p: Pragma): Affine | undefined {
