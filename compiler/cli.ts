@@ -293,7 +293,7 @@ function buildProgram(out: (s: string) => void): Command {
     .argument('<paths...>', 'C/C++ files, or folders to lint every source under')
     .addOption(jsonOption('print the findings as JSON (docs/schemas/lint.schema.json)'))
     .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
-    .addOption(new Option('--target <t>', 'HLS tool whose pragmas and interfaces apply').choices(['vitis', 'bambu']).default('vitis'))
+    .option('--target <t>', 'HLS tool whose pragmas and interfaces apply: vitis or bambu', 'vitis')
     .option('-I, --include <dir>', 'folder to find #include "..." headers in (repeatable)', collect, [])
     .option('-D, --define <name=value>', 'define a macro (repeatable)', collect, [])
     .action(async (paths: string[], opts: { json?: boolean; sarif?: string; target: string; include: string[]; define: string[] }) => {

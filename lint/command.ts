@@ -27,7 +27,9 @@ export function parseDefines(list: string[]): Record<string, string> {
 
 /** Runs the command; returns the exit code (0 clean, 1 findings). */
 export async function lintCommand(paths: string[], opts: LintCommandOptions, out: (s: string) => void, version = '0.0.0'): Promise<number> {
+  // Exit 1 means findings here, so every bad command line, values included, is 2.
   const target = (opts.target ?? 'vitis') as 'vitis' | 'bambu';
+  if (target !== 'vitis' && target !== 'bambu') throw new UserError(`--target ${opts.target}: expected vitis or bambu`, 2);
   for (const p of [...paths, ...(opts.include ?? [])]) {
     if (!fs.existsSync(p)) throw new UserError(`${p}: no such file or folder`, 2);
   }
