@@ -542,11 +542,38 @@ export class FileModel {
     }
     if (fn) {
       const local = fn.locals.get(name);
-      if (local) return local.isConst && local.init ? this.eval(local.init, fn, false, depth + 1) : sym(name);
+      if (local) {
+        if (local.isConst && local.init) return this.eval(local.init, fn, false, depth + 1);
+        // `int idx = i + 1;` never assigned again: its value is its initializer's, at the same loop depth.
+        if (local.init && local.dims.length === 0 && !local.pointer && loops && !this.reassigned(fn, name)) {
+          const v = this.eval(local.init, fn, true, depth + 1);
+          if (v && [...v.t.keys()].every((s) => !s.startsWith('@L') || this.enclosesNode(s, at))) return v;
+        }
+        return sym(name);
+      }
       if (fn.template.has(name)) return fn.template.get(name) ?? sym(name);
       if (fn.params.some((p) => p.name === name)) return sym(name);
     }
     return this.constant(name, depth) ?? sym(name);
+  }
+
+  private reassignedCache = new Map<string, boolean>();
+
+  /** name is assigned somewhere in fn after its declaration. */
+  reassigned(fn: Func, name: string): boolean {
+    const key = `${fn.node.id}:${name}`;
+    let r = this.reassignedCache.get(key);
+    if (r === undefined) { r = writes(fn.body, name); this.reassignedCache.set(key, r); }
+    return r;
+  }
+
+  /** The loop of symbol s (@L...) encloses node at. */
+  private enclosesNode(s: string, at: Node): boolean {
+    for (let p = at.parent; p && p.type !== 'function_definition'; p = p.parent) {
+      const l = this.loopByNode.get(p.id);
+      if (l && l.id === s) return true;
+    }
+    return false;
   }
 
   /** A file-level constant by name (define, const, enumerator, struct member, -D, included headers). */

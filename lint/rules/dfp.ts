@@ -3,7 +3,7 @@
  * inside a branch (if/else/case), or in a region with fewer than two tasks
  * (function calls or loops) to overlap.
  */
-import type { FileModel } from '../model.js';
+import { FileModel, descendants, identifiersIn } from '../model.js';
 import type { Node } from '../parser.js';
 import { Rule, snippet } from '../rule.js';
 
@@ -31,6 +31,19 @@ function tasks(region: Node, skip?: number): number {
   return n;
 }
 
+/** if (CONFIG_T::io_type == io_serial): a branch on constants only, settled before synthesis. */
+function compileTimeBranch(model: FileModel, at: Node): boolean {
+  for (let p = at.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type !== 'if_statement' && p.type !== 'switch_statement') continue;
+    const cond = p.childForFieldName('condition');
+    if (!cond) return false;
+    const fn = model.funcOf(at);
+    const ids = [...identifiersIn(cond)];
+    return ids.every((id) => !model.lookup(id, fn) || model.lookup(id, fn)!.isConst) && descendants(cond, 'call_expression').length === 0;
+  }
+  return false;
+}
+
 export const dfp: Rule = {
   cls: 'DFP',
   name: 'dataflow-placement',
@@ -40,8 +53,8 @@ export const dfp: Rule = {
     for (const p of model.pragmas) {
       if (p.kind !== 'dataflow') continue;
       if (p.placement === 'top') { report(p.node, `'${snippet(p.node)}' stands outside any function body; it belongs inside the function (or loop) whose tasks should overlap`); continue; }
-      if (p.placement === 'branch') { report(p.node, `'${snippet(p.node)}' stands inside a branch; dataflow applies to a whole function or loop body`); continue; }
-      if (p.placement === 'block') continue;
+      if (p.placement === 'branch' && !compileTimeBranch(model, p.node)) { report(p.node, `'${snippet(p.node)}' stands inside a branch; dataflow applies to a whole function or loop body`); continue; }
+      if (p.placement === 'block' || p.placement === 'branch') continue;
       const body = p.owner?.childForFieldName('body');
       if (!body) continue;
       const n = tasks(body);

@@ -77,6 +77,20 @@ function isReadWrite(n: Node): boolean {
   return false;
 }
 
+/** Every write of name in n is name++ / ++name / name += 1 (a running counter). */
+function counterOnly(n: Node, name: string): boolean {
+  let count = 0;
+  for (const a of descendants(n, ['assignment_expression', 'update_expression'])) {
+    const target = a.type === 'assignment_expression' ? a.childForFieldName('left') : a.childForFieldName('argument');
+    if (target?.type !== 'identifier' || target.text !== name) continue;
+    count++;
+    if (a.type === 'update_expression' && a.text.includes('++')) continue;
+    if (a.type === 'assignment_expression' && a.childForFieldName('operator')?.text === '+=' && a.childForFieldName('right')?.text === '1') continue;
+    return false;
+  }
+  return count > 0;
+}
+
 export type Pattern = { kind: 'sequential' | 'repeated' | 'strided' | 'reversed' | 'data-dependent' | 'unknown'; detail?: string };
 
 /** How one access walks memory over its enclosing loops. */
@@ -92,7 +106,8 @@ export function pattern(model: FileModel, fn: Func, a: Access): Pattern {
     const d = fn.locals.get(name);
     if (!d || d.isConst || loops.some((l) => l.var === name)) continue;
     const inner = loops[0]?.node.childForFieldName('body');
-    if (inner && (writes(inner, name) || (d.init && inner.startIndex <= d.node.startIndex && d.node.endIndex <= inner.endIndex))) {
+    if (inner && counterOnly(inner, name)) continue; // k++ once per iteration: sequential
+    if (inner && (writes(inner, name) || (d.init && inner.startIndex <= d.node.startIndex && d.node.endIndex <= inner.endIndex && model.eval(d.init, fn) === undefined))) {
       return { kind: 'data-dependent', detail: `index '${idx.text}' uses '${name}', computed inside the loop` };
     }
   }

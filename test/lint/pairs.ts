@@ -630,4 +630,108 @@ void lanes(const int *x, int *y) {
 }
 void top(const int *x, int *y) { lanes<4, 8>(x, y); }`,
   },
+  // ---------------------------------------------------------------- styles of real libraries
+  {
+    cls: 'OOB', name: 'CONFIG_T struct members as extents (hls4ml style), index through a local',
+    bug: `template <class data_T, class res_T, typename CONFIG_T>
+void relu(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  #pragma HLS PIPELINE
+  for (int ii = 0; ii < CONFIG_T::n_in; ii++) {
+    int next = ii + 1;
+    data_T datareg = data[next];
+    if (datareg > 0) res[ii] = datareg;
+    else res[ii] = 0;
+  }
+}`,
+    ok: `template <class data_T, class res_T, typename CONFIG_T>
+void relu(data_T data[CONFIG_T::n_in], res_T res[CONFIG_T::n_in]) {
+  #pragma HLS PIPELINE
+  for (int ii = 0; ii < CONFIG_T::n_in; ii++) {
+    int here = ii;
+    data_T datareg = data[here];
+    if (datareg > 0) res[ii] = datareg;
+    else res[ii] = 0;
+  }
+}`,
+  },
+  {
+    cls: 'RAMB', name: 'running counter is sequential, a hashed address is not',
+    bug: `void scatter(const int *keys, int *mem, int n) {
+#pragma HLS INTERFACE m_axi port=mem
+  for (int i = 0; i < n; i++) {
+#pragma HLS PIPELINE II=1
+    int slot = (keys[i] * 2654435761u) >> 20;
+    mem[slot] = i;
+  }
+}`,
+    ok: `void scatter(const int *keys, int *mem, int n) {
+#pragma HLS INTERFACE m_axi port=mem
+  int w = 0;
+  for (int i = 0; i < n; i++) {
+#pragma HLS PIPELINE II=1
+    if (keys[i] != 0) {
+      mem[w] = i;
+      w++;
+    }
+  }
+}`,
+  },
+  {
+    cls: 'DFP', name: 'a branch on template constants is settled before synthesis',
+    bug: `template <typename CONFIG_T>
+void layer(int *in, int *out, int serial) {
+  if (serial) {
+    #pragma HLS DATAFLOW
+    stage_a<CONFIG_T>(in);
+    stage_b<CONFIG_T>(out);
+  }
+}`,
+    ok: `template <typename CONFIG_T>
+void layer(int *in, int *out) {
+  if (CONFIG_T::io_type == io_serial) {
+    #pragma HLS DATAFLOW
+    stage_a<CONFIG_T>(in);
+    stage_b<CONFIG_T>(out);
+  }
+}`,
+  },
+  {
+    cls: 'INF', name: 'do-while whose counter the update leaves alone',
+    bug: `void pack(hls::stream<ap_uint<8> > &in, hls::stream<ap_uint<32> > &out) {
+  int k = 0;
+  ap_uint<32> word = 0;
+  do {
+    word = (word << 8) | in.read();
+  } while (k < 4);
+  out.write(word);
+}`,
+    ok: `void pack(hls::stream<ap_uint<8> > &in, hls::stream<ap_uint<32> > &out) {
+  int k = 0;
+  ap_uint<32> word = 0;
+  do {
+    word = (word << 8) | in.read();
+    k++;
+  } while (k < 4);
+  out.write(word);
+}`,
+  },
+  {
+    cls: 'SHFT', name: 'typedef width, shift inside a pipelined loop',
+    bug: `typedef ap_uint<16> pixel_t;
+void gray(pixel_t in[64], ap_uint<8> out[64]) {
+  for (int i = 0; i < 64; i++) {
+#pragma HLS PIPELINE II=1
+    pixel_t p = in[i];
+    out[i] = p >> 16;
+  }
+}`,
+    ok: `typedef ap_uint<16> pixel_t;
+void gray(pixel_t in[64], ap_uint<8> out[64]) {
+  for (int i = 0; i < 64; i++) {
+#pragma HLS PIPELINE II=1
+    pixel_t p = in[i];
+    out[i] = p >> 8;
+  }
+}`,
+  },
 ];
