@@ -14,5 +14,9 @@ import { sma } from './sma.js';
 import { ams } from './ams.js';
 import { mlp } from './mlp.js';
 import { ilnu } from './ilnu.js';
+import { use } from './use.js';
+import { mlu } from './mlu.js';
+import { zero } from './zero.js';
+import { buf } from './buf.js';
 
-export const RULES: Rule[] = [oob, init, shft, inf, apt, fnd, did, dfp, idap, ramb, sma, ams, mlp, ilnu];
+export const RULES: Rule[] = [oob, init, shft, inf, use, mlu, zero, buf, apt, fnd, did, dfp, idap, ramb, sma, ams, mlp, ilnu];

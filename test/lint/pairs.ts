@@ -734,4 +734,117 @@ void gray(pixel_t in[64], ap_uint<8> out[64]) {
   }
 }`,
   },
+  // ---------------------------------------------------------------- semantic classes: warnings
+  {
+    cls: 'USE', name: 'signed bytes OR-ed into a word',
+    bug: `ap_uint<32> pack(const signed char b[4]) {
+  ap_uint<32> w = 0;
+  for (int i = 0; i < 4; i++) w = (w << 8) | b[i];
+  return w;
+}`,
+    ok: `ap_uint<32> pack(const unsigned char b[4]) {
+  ap_uint<32> w = 0;
+  for (int i = 0; i < 4; i++) w = (w << 8) | b[i];
+  return w;
+}`,
+  },
+  {
+    cls: 'USE', name: 'narrowing to signed, then widening into unsigned',
+    bug: `void widen(const int in[16], unsigned int out[16]) {
+  for (int i = 0; i < 16; i++) {
+    unsigned int v = (int8_t)in[i];
+    out[i] = v;
+  }
+}`,
+    ok: `void widen(const int in[16], unsigned int out[16]) {
+  for (int i = 0; i < 16; i++) {
+    unsigned int v = (uint8_t)in[i];
+    out[i] = v;
+  }
+}`,
+  },
+  {
+    cls: 'MLU', name: 'unrolled by hand, one index skipped',
+    bug: `int sum8(const int a[64]) {
+  int s = 0;
+  for (int i = 0; i < 64; i += 4) {
+    s += a[i + 0];
+    s += a[i + 1];
+    s += a[i + 3];
+    s += a[i + 4];
+  }
+  return s;
+}`,
+    ok: `int sum8(const int a[64]) {
+  int s = 0;
+  for (int i = 0; i < 64; i += 4) {
+    s += a[i + 0];
+    s += a[i + 1];
+    s += a[i + 2];
+    s += a[i + 3];
+  }
+  return s;
+}`,
+  },
+  {
+    cls: 'MLU', name: 'loop steps by 4, body has 3 copies',
+    bug: `void copy(const int *src, int *dst) {
+  for (int i = 0; i < 256; i += 4) {
+    dst[i] = src[i];
+    dst[i + 1] = src[i + 1];
+    dst[i + 2] = src[i + 2];
+  }
+}`,
+    ok: `void copy(const int *src, int *dst) {
+  for (int i = 0; i < 256; i += 4) {
+    dst[i] = src[i];
+    dst[i + 1] = src[i + 1];
+    dst[i + 2] = src[i + 2];
+    dst[i + 3] = src[i + 3];
+  }
+}`,
+  },
+  {
+    cls: 'ZERO', name: 'product from zero',
+    bug: `float prod(const float x[8]) {
+  float p = 0;
+  for (int i = 0; i < 8; i++) p *= x[i];
+  return p;
+}`,
+    ok: `float prod(const float x[8]) {
+  float p = 1;
+  for (int i = 0; i < 8; i++) p *= x[i];
+  return p;
+}`,
+  },
+  {
+    cls: 'ZERO', name: 'minimum from zero',
+    bug: `unsigned short minval(const unsigned short v[32]) {
+  unsigned short m = 0;
+  for (int i = 0; i < 32; i++) if (v[i] < m) m = v[i];
+  return m;
+}`,
+    ok: `unsigned short minval(const unsigned short v[32]) {
+  unsigned short m = 65535;
+  for (int i = 0; i < 32; i++) if (v[i] < m) m = v[i];
+  return m;
+}`,
+  },
+  {
+    cls: 'BUF', name: 'both halves copy the same element',
+    bug: `#define N 32
+void split(const int buf[2 * N], int lo[N], int hi[N]) {
+  for (int i = 0; i < N; i++) {
+    lo[i] = buf[i];
+    hi[i] = buf[i];
+  }
+}`,
+    ok: `#define N 32
+void split(const int buf[2 * N], int lo[N], int hi[N]) {
+  for (int i = 0; i < N; i++) {
+    lo[i] = buf[i];
+    hi[i] = buf[i + N];
+  }
+}`,
+  },
 ];
