@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FileModel, Symbols, collectSymbols } from './model.js';
+import { FileModel, Symbols, collectSymbols, releaseIndex } from './model.js';
 import { parseCpp } from './parser.js';
 import { macrosOf, rewritePragmaMacros } from './macros.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
@@ -69,6 +69,7 @@ class HeaderCache {
         const nested = await this.symbolsFor(found, text, depth + 1, seen);
         const tree = await parseCpp(rewritePragmaMacros(text, macrosOf(text, new Map(nested?.macros))));
         syms = collectSymbols(tree.rootNode, nested);
+        releaseIndex(tree);
         tree.delete();
         this.cache.set(found, syms);
       }
@@ -114,6 +115,7 @@ export async function lintSource(file: string, source: string, options: LintOpti
       .filter((f) => { const k = `${f.line}:${f.column}:${f.class}:${f.message}`; if (seen.has(k)) return false; seen.add(k); return true; })
       .sort((a, b) => a.line - b.line || a.column - b.column || a.class.localeCompare(b.class));
   } finally {
+    releaseIndex(tree);
     tree.delete();
   }
 }

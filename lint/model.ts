@@ -230,8 +230,66 @@ export function isInside(n: Node, outer: Node): boolean {
   return n.startIndex >= outer.startIndex && n.endIndex <= outer.endIndex;
 }
 
+/**
+ * The named nodes of one tree by type, in preorder, with each node's preorder
+ * span: descendants() answers from it instead of walking the tree in wasm on
+ * every call (the rules ask many times per function). One tree at a time.
+ */
+interface TreeIndex { tree: Tree; span: Map<number, [number, number]>; byType: Map<string, { pre: number[]; nodes: Node[] }> }
+let index: TreeIndex | undefined;
+
+function buildIndex(tree: Tree): TreeIndex {
+  const span = new Map<number, [number, number]>();
+  const byType = new Map<string, { pre: number[]; nodes: Node[] }>();
+  const cursor = tree.walk();
+  const stack: { id: number; pre: number }[] = [];
+  let pre = 0;
+  for (;;) {
+    if (cursor.nodeIsNamed) {
+      const node = cursor.currentNode;
+      let list = byType.get(node.type);
+      if (!list) { list = { pre: [], nodes: [] }; byType.set(node.type, list); }
+      list.pre.push(pre);
+      list.nodes.push(node);
+      stack.push({ id: node.id, pre });
+    } else stack.push({ id: -1, pre });
+    pre++;
+    if (cursor.gotoFirstChild()) continue;
+    for (;;) {
+      const done = stack.pop()!;
+      if (done.id >= 0) span.set(done.id, [done.pre, pre - 1]);
+      if (cursor.gotoNextSibling()) break;
+      if (!cursor.gotoParent()) { cursor.delete(); return { tree, span, byType }; }
+    }
+  }
+}
+
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] < x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** Named nodes of the given types in n's subtree, n included, in source order. */
 export function descendants(n: Node, types: string | string[]): Node[] {
-  return n.descendantsOfType(types).filter((x): x is Node => x !== null);
+  if (index?.tree !== n.tree) index = buildIndex(n.tree);
+  const range = index.span.get(n.id);
+  if (!range) return n.descendantsOfType(types).filter((x): x is Node => x !== null);
+  const out: Node[] = [];
+  const list = typeof types === 'string' ? [types] : types;
+  for (const t of list) {
+    const entry = index.byType.get(t);
+    if (!entry) continue;
+    for (let k = lowerBound(entry.pre, range[0]); k < entry.pre.length && entry.pre[k] <= range[1]; k++) out.push(entry.nodes[k]);
+  }
+  if (list.length > 1) out.sort((a, b) => a.startIndex - b.startIndex || b.endIndex - a.endIndex);
+  return out;
+}
+
+/** Forget the index (the tree is about to be deleted). */
+export function releaseIndex(tree: Tree): void {
+  if (index?.tree === tree) index = undefined;
 }
 
 export class FileModel {
