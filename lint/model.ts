@@ -675,16 +675,16 @@ export class FileModel {
   }
 
   /** Largest (or smallest) value of an affine form over the ranges of its loop symbols. */
-  bound(a: Affine, fn: Func | undefined, which: 'max' | 'min', depth = 0): Affine | undefined {
+  bound(a: Affine, fn: Func | undefined, which: 'max' | 'min', depth = 0, narrow?: Map<string, { lo?: Affine; hi?: Affine }>): Affine | undefined {
     if (depth > 12) return undefined;
     let out = konst(a.c);
     for (const [s, k] of a.t) {
       if (!s.startsWith('@L')) { out = add(out, sym(s, k)); continue; }
       const loop = fn?.loops.find((l) => l.id === s);
       const useHi = (k > 0) === (which === 'max');
-      const r = useHi ? loop?.hi : loop?.lo;
+      const r = (useHi ? narrow?.get(s)?.hi : narrow?.get(s)?.lo) ?? (useHi ? loop?.hi : loop?.lo);
       if (!r) return undefined;
-      const rb = this.bound(r, fn, useHi ? 'max' : 'min', depth + 1);
+      const rb = this.bound(r, fn, useHi ? 'max' : 'min', depth + 1, narrow);
       if (!rb) return undefined;
       out = add(out, scale(rb, k));
     }

@@ -17,6 +17,7 @@ export const ams: Rule = {
   check({ model, report }) {
     for (const it of interfaces(model)) {
       if (!SCALAR_MODES.has(it.mode) || !it.param || !it.func) continue;
+      if (it.via) continue;
       const d = it.param;
       let array = d.dims.length > 0;
       if (!array && d.pointer) {

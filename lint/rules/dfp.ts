@@ -21,7 +21,8 @@ function tasks(region: Node, skip?: number): number {
       const e = st.namedChildren[0];
       const call = e?.type === 'call_expression' ? e : e?.type === 'assignment_expression' && e.childForFieldName('right')?.type === 'call_expression' ? e.childForFieldName('right') : null;
       if (call && !NOT_TASKS.test(call.childForFieldName('function')?.text ?? '')) n++;
-    } else if (st.type === 'compound_statement') n += tasks(st);
+    } else if (st.type === 'declaration' && /\btask\b/.test(st.childForFieldName('type')?.text ?? '')) n++; // hls::task t(f, in, out);
+    else if (st.type === 'compound_statement') n += tasks(st);
     else if (/^preproc_(if|ifdef|else|elif|elifdef)$/.test(st.type)) {
       // #ifdef HOST ... #else ... #endif: the tasks of one configuration, the larger
       const alt = st.childForFieldName('alternative');

@@ -18,7 +18,7 @@ export const idap: Rule = {
       if (!it.param.pointer && it.param.dims.length === 0) continue;
       const acc = accessesOf(model, it.func, it.port);
       if (!acc || acc.length === 0) continue;
-      const where = `'${it.port}' has a ${it.mode} interface (line ${it.pragma.node.startPosition.row + 1}) but`;
+      const where = `'${it.port}' has a ${it.mode} interface (line ${it.pragma.node.startPosition.row + 1}${it.via ? `, as ${it.via}` : ''}) but`;
       const rw = acc.find((a) => a.readWrite);
       if (rw) { report(rw.node, `${where} '${rw.node.parent?.text ?? rw.node.text}' reads and writes it`); continue; }
       if (acc.length > 1) {

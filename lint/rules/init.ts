@@ -38,6 +38,7 @@ function classify(id: Node): Use {
     case 'update_expression': return 'read';
     case 'pointer_expression': return p.childForFieldName('operator')?.text === '&' ? 'unknown' : 'read';
     case 'argument_list': return 'unknown';
+    case 'call_expression': return p.childForFieldName('function')?.id === n.id ? 'unknown' : 'read'; // x(7, 0) = v: an ap_int range
     case 'sizeof_expression': case 'declaration': case 'init_declarator': return 'unknown';
     case 'binary_expression': {
       // s >> x; as a statement: a stream read into x

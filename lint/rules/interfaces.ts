@@ -12,6 +12,8 @@ export interface Interface {
   port: string;
   param?: Decl;
   func?: Func;
+  /** set when the pragma names a caller's argument that this parameter receives */
+  via?: string;
 }
 
 const MODES = ['ap_none', 'ap_vld', 'ap_ack', 'ap_hs', 'ap_ovld', 'ap_stable', 'ap_memory', 'bram', 'ap_fifo', 'axis', 'm_axi', 's_axilite', 'ap_ctrl_none', 'ap_ctrl_hs', 'ap_ctrl_chain',
@@ -28,7 +30,32 @@ export function interfaces(model: FileModel): Interface[] {
     const fn = p.func;
     out.push({ pragma: p, mode, port, func: fn, param: fn?.params.find((q) => q.name === port) });
   }
-  return out;
+  // load(in, buf) with in an m_axi port: load's parameter is that port too (same file, 3 calls deep).
+  const byName = new Map(model.functions.map((f) => [f.name.replace(/^.*::/, ''), f]));
+  const derived: Interface[] = [];
+  let frontier = out.filter((it) => it.param && it.func && (it.param.pointer || it.param.dims.length > 0));
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const next: Interface[] = [];
+    for (const it of frontier) {
+      for (const call of descendants(it.func!.body, 'call_expression')) {
+        const f = call.childForFieldName('function');
+        const name = (f?.type === 'template_function' ? f.childForFieldName('name')?.text : f?.text)?.replace(/^.*::/, '');
+        const callee = name ? byName.get(name) : undefined;
+        if (!callee || callee === it.func) continue;
+        const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+        args.forEach((a, k) => {
+          const param = callee.params[k];
+          if (a?.type !== 'identifier' || a.text !== it.port || !param || !(param.pointer || param.dims.length > 0)) return;
+          if ([...out, ...derived].some((d) => d.func === callee && d.port === param.name)) return;
+          const d: Interface = { pragma: it.pragma, mode: it.mode, port: param.name, func: callee, param, via: `${it.port} of ${it.func!.name}` };
+          derived.push(d);
+          next.push(d);
+        });
+      }
+    }
+    frontier = next;
+  }
+  return [...out, ...derived];
 }
 
 /** A parameter passed by value that is not a stream or an array: a scalar. */

@@ -1,12 +1,13 @@
 /**
  * OOB: an array index whose range, from the enclosing loops' bounds, leaves
  * the declared extent: `for (i = 0; i <= N; i++) a[i]` with `int a[N]`,
- * `a[i + 1]` up to i = N - 1, a constant index >= N or < 0. Accesses under a
- * guard that names the index's variables (if, ?:, &&, an early continue) are
- * left alone: the guard may be what keeps them in range.
+ * `a[i + 1]` up to i = N - 1, a constant index >= N or < 0. Guards narrow the
+ * ranges (`if (i < N - 1) a[i + 1]`, the else of `if (i == 0)`); an access
+ * under a guard the lint cannot read is left alone (guards.ts).
  */
 import { diff, show } from '../affine.js';
-import { Func, FileModel, ancestors, descendants, identifiersIn, isInside } from '../model.js';
+import { Func, FileModel, descendants, identifiersIn } from '../model.js';
+import { narrowing } from '../guards.js';
 import type { Node } from '../parser.js';
 import { Rule, snippet } from '../rule.js';
 
@@ -24,38 +25,27 @@ export function subscriptChain(n: Node): { base: Node; indices: Node[] } | undef
   return cur ? { base: cur, indices } : undefined;
 }
 
-/** Whether a guard between the access and its function may keep names in range. */
-export function guarded(model: FileModel, at: Node, names: Set<string>): boolean {
-  const mentions = (n: Node | null) => n !== null && [...identifiersIn(n)].some((x) => names.has(x));
-  let child: Node = at;
-  for (const p of ancestors(at)) {
-    if (p.type === 'function_definition') break;
-    if (p.type === 'if_statement' && child.id !== p.childForFieldName('condition')?.id && mentions(p.childForFieldName('condition'))) return true;
-    if (p.type === 'conditional_expression' && child.id !== p.childForFieldName('condition')?.id && mentions(p.childForFieldName('condition'))) return true;
-    if (p.type === 'binary_expression' && /^(&&|\|\|)$/.test(p.childForFieldName('operator')?.text ?? '') && child.id === p.childForFieldName('right')?.id && mentions(p.childForFieldName('left'))) return true;
-    if (p.type === 'case_statement' || p.type === 'switch_statement') { if (mentions(p.childForFieldName('condition') ?? p.childForFieldName('value'))) return true; }
-    child = p;
-  }
-  // An early exit before the access: if (i == N - 1) continue; / break; / return;
-  for (const loop of model.enclosingLoops(at)) {
-    const body = loop.node.childForFieldName('body');
-    if (!body) continue;
-    for (const ifs of descendants(body, 'if_statement')) {
-      if (ifs.startIndex > at.startIndex || isInside(at, ifs)) continue;
-      if (!mentions(ifs.childForFieldName('condition'))) continue;
-      if (descendants(ifs, ['break_statement', 'continue_statement', 'return_statement']).length > 0) return true;
+/** The names an index depends on, through the locals it is computed from. */
+function namesOf(model: FileModel, fn: Func, idx: Node, depth = 0): Set<string> {
+  const out = identifiersIn(idx);
+  if (depth < 4) {
+    for (const n of [...out]) {
+      const d = fn.locals.get(n);
+      if (d?.init && !d.isConst) for (const m of namesOf(model, fn, d.init, depth + 1)) out.add(m);
     }
   }
-  return false;
+  return out;
 }
 
-export function checkIndex(model: FileModel, fn: Func, idx: Node, extent: ReturnType<FileModel['eval']>):
+export function checkIndex(model: FileModel, fn: Func, idx: Node, extent: ReturnType<FileModel['eval']>, access: Node):
   { kind: 'high' | 'low'; value: string } | undefined {
   if (!extent) return undefined;
   const a = model.eval(idx, fn);
   if (!a) return undefined;
-  const max = model.bound(a, fn, 'max');
-  const min = model.bound(a, fn, 'min');
+  const narrow = narrowing(model, fn, access, namesOf(model, fn, idx));
+  if (narrow === 'opaque') return undefined;
+  const max = model.bound(a, fn, 'max', 0, narrow);
+  const min = model.bound(a, fn, 'min', 0, narrow);
   const over = max && diff(max, extent);
   if (over !== undefined && over >= 0) return { kind: 'high', value: show(max!) };
   if (min && min.t.size === 0 && min.c < 0) return { kind: 'low', value: show(min) };
@@ -78,10 +68,8 @@ export const oob: Rule = {
         // A parameter `T a[N]` is a pointer to N-element rows... its first extent is still what callers pass.
         chain.indices.forEach((idx, k) => {
           if (k >= decl.dims.length) return;
-          const r = checkIndex(model, fn, idx, decl.dims[k]);
+          const r = checkIndex(model, fn, idx, decl.dims[k], s);
           if (!r) return;
-          const names = identifiersIn(idx);
-          if (guarded(model, s, names)) return;
           const ext = show(decl.dims[k]!);
           report(idx, r.kind === 'high'
             ? `index '${snippet(idx)}' of '${snippet(s)}' reaches ${r.value}, but ${decl.name} has ${ext} elements in that dimension`

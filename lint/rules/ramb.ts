@@ -19,7 +19,7 @@ export const ramb: Rule = {
       for (const a of acc) {
         const p = pattern(model, it.func, a);
         if (p.kind === 'data-dependent' || p.kind === 'strided' || p.kind === 'reversed') {
-          report(a.node, `m_axi port '${it.port}' (line ${it.pragma.node.startPosition.row + 1}) is accessed ${p.kind === 'data-dependent' ? 'at data-dependent addresses' : p.kind} in '${a.node.text}': ${p.detail}; no bursts`);
+          report(a.node, `m_axi port '${it.port}' (line ${it.pragma.node.startPosition.row + 1}${it.via ? `, as ${it.via}` : ''}) is accessed ${p.kind === 'data-dependent' ? 'at data-dependent addresses' : p.kind} in '${a.node.text}': ${p.detail}; no bursts`);
           break;
         }
       }
