@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { FileModel, Symbols, collectSymbols, releaseIndex } from './model.js';
 import { parseCpp } from './parser.js';
-import { macrosOf, rewritePragmaMacros } from './macros.js';
+import { blankIfZero, macrosOf, rewritePragmaMacros } from './macros.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
 import { RULES } from './rules/index.js';
 
@@ -93,7 +93,7 @@ function mergeSymbols(a: Symbols, b: Symbols): Symbols {
 export async function lintSource(file: string, source: string, options: LintOptions = {}, headers?: HeaderCache): Promise<Finding[]> {
   const imported = headers ? await headers.symbolsFor(file, source) : undefined;
   const macros = macrosOf(source, new Map(imported?.macros));
-  const tree = await parseCpp(rewritePragmaMacros(source, macros));
+  const tree = await parseCpp(rewritePragmaMacros(blankIfZero(source), macros));
   try {
     const model = new FileModel(file, source, tree, { defines: options.defines, imported });
     const findings: Finding[] = [];

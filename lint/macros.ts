@@ -89,3 +89,25 @@ export function rewritePragmaMacros(source: string, macros: Map<string, Macro>):
   }
   return changed ? lines.join('\n') : source;
 }
+
+/**
+ * Blank out `#if 0` ... (`#else` | `#endif`) regions, keeping every newline so
+ * that lines and columns stay: code switched off is not the design.
+ */
+export function blankIfZero(source: string): string {
+  if (!/^[ \t]*#[ \t]*if[ \t]+0\b/m.test(source)) return source;
+  const lines = source.split('\n');
+  let depth = 0; // nesting inside a dead region (0: live)
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (depth === 0) {
+      if (/^[ \t]*#[ \t]*if[ \t]+0\b/.test(l)) depth = 1; // the directives stay, balanced
+      continue;
+    }
+    if (/^[ \t]*#[ \t]*if(n?def)?\b/.test(l)) depth++;
+    else if (/^[ \t]*#[ \t]*endif\b/.test(l)) { depth--; if (depth === 0) continue; }
+    else if (depth === 1 && /^[ \t]*#[ \t]*(else|elif)\b/.test(l)) { depth = 0; continue; }
+    lines[i] = '';
+  }
+  return lines.join('\n');
+}

@@ -784,6 +784,7 @@ export function collectSymbols(root: Node, base?: Symbols): Symbols {
     const body = d.childForFieldName('value')?.text.trim() ?? '';
     if (name && body.includes('_Pragma')) addMacro(s.macros, name, { body });
   }
+  const ambiguous = new Set<string>();
   for (const d of descendants(root, ['declaration', 'field_declaration'])) {
     const q = qualifiers(d);
     if (!q.isConst) continue;
@@ -807,7 +808,11 @@ export function collectSymbols(root: Node, base?: Symbols): Symbols {
       }
       if (name && value && value.type !== 'initializer_list') {
         s.constants.set(prefix + name, value);
-        if (prefix && !s.constants.has(name)) s.constants.set(name, value);
+        // A member's bare name (used inside its struct) stands for it unless two structs disagree.
+        if (prefix) {
+          if (!s.constants.has(name) && !ambiguous.has(name)) s.constants.set(name, value);
+          else if (s.constants.get(name) !== value && (s.constants.get(name) as Node)?.text !== value.text) { ambiguous.add(name); s.constants.delete(name); }
+        }
       }
     }
   }

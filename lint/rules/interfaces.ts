@@ -123,7 +123,7 @@ export type Pattern = { kind: 'sequential' | 'repeated' | 'strided' | 'reversed'
 /** How one access walks memory over its enclosing loops. */
 export function pattern(model: FileModel, fn: Func, a: Access): Pattern {
   const loops = model.enclosingLoops(a.node).filter((l) => l.node.type === 'for_statement' && l.var);
-  if (!a.index) return loops.length > 0 ? { kind: 'repeated', detail: `'*p' in a loop` } : { kind: 'sequential' };
+  if (!a.index) return { kind: 'sequential' }; // *p: on a FIFO each dereference is the next element
   const idx = a.index;
   if (descendants(idx, ['subscript_expression', 'call_expression', 'pointer_expression']).length > 0 || idx.type === 'subscript_expression' || idx.type === 'call_expression') {
     return { kind: 'data-dependent', detail: `index '${idx.text}' is read from data` };

@@ -847,4 +847,33 @@ void split(const int buf[2 * N], int lo[N], int hi[N]) {
   }
 }`,
   },
+  {
+    cls: 'MLP', name: 'code under #if 0 is not the design',
+    bug: `void f(int *in, int out[8]) {
+#pragma HLS interface mode=ap_fifo port=in
+  for (int i = 0; i < 8; i++) {
+#pragma HLS pipeline
+#if 1
+    for (int j = 0; j < 4; j++) {
+#pragma HLS pipeline
+      out[i] += j;
+    }
+#endif
+    out[i] = *in;
+  }
+}`,
+    ok: `void f(int *in, int out[8]) {
+#pragma HLS interface mode=ap_fifo port=in
+  for (int i = 0; i < 8; i++) {
+#pragma HLS pipeline
+#if 0
+    for (int j = 0; j < 4; j++) {
+#pragma HLS pipeline
+      out[i] += j;
+    }
+#endif
+    out[i] = *in;
+  }
+}`,
+  },
 ];
