@@ -475,7 +475,25 @@ export class FileModel {
       }
     }
     if (loop.var && body && node.type === 'for_statement') loop.modified = writes(body, loop.var);
-    if (node.type !== 'for_statement') loop.modified = true; // while/do: the range is not the lint's to guess
+    if (node.type !== 'for_statement') {
+      // while (i < N) { ...; i++; }: one step statement at the top of the body, the start from
+      // the statement before the loop (int i = 0; / i = 0;); anything else leaves the range unknown.
+      loop.modified = true;
+      if (loop.var && body && node.parent?.type === 'compound_statement') {
+        const steps = descendants(body, ['assignment_expression', 'update_expression']).filter((a) => {
+          const t = a.type === 'assignment_expression' ? a.childForFieldName('left') : a.childForFieldName('argument');
+          return t?.type === 'identifier' && t.text === loop.var;
+        });
+        const st = steps.length === 1 && steps[0].parent?.type === 'expression_statement' && steps[0].parent.parent?.id === body.id
+          ? stepOf(steps[0], (n) => this.eval(n, fn, false)) : undefined;
+        const init = st ? this.startBefore(node, loop.var, fn) : undefined;
+        if (st && init && !descendants(body, 'pointer_expression').some((p) => p.text === `&${loop.var}`)) {
+          loop.step = st.step;
+          loop.init = init;
+          loop.modified = false;
+        }
+      }
+    }
     if (!loop.modified && loop.init && loop.step && loop.cond) {
       const { op, bound } = loop.cond;
       const s = Math.abs(loop.step);
@@ -500,6 +518,28 @@ export class FileModel {
       }
     }
     return loop;
+  }
+
+  /** The value name gets right before a loop: the nearest preceding `T name = e;` or `name = e;` in its block. */
+  private startBefore(loop: Node, name: string, fn: Func): Affine | undefined {
+    const block = loop.parent!;
+    let prev: Node | null = loop.previousNamedSibling;
+    while (prev && block.id === prev.parent?.id) {
+      if (prev.type === 'expression_statement') {
+        const e = prev.namedChildren[0];
+        if (e?.type === 'assignment_expression' && e.childForFieldName('left')?.text === name) {
+          return e.childForFieldName('operator')?.text === '=' ? this.eval(e.childForFieldName('right')!, fn, false) : undefined;
+        }
+      } else if (prev.type === 'declaration') {
+        for (const d of prev.childrenForFieldName('declarator')) {
+          const u = unwrapDeclarator(d);
+          if (u.name === name) return u.init ? this.eval(u.init, fn, false) : undefined;
+        }
+      }
+      if (writes(prev, name)) return undefined;
+      prev = prev.previousNamedSibling;
+    }
+    return undefined;
   }
 
   private collectPragmas() {

@@ -36,7 +36,7 @@ function check(model: FileModel, fn: Func, loop: Loop): string | undefined {
   if (isConst(condValue)) return undefined; // for (;;) / while (1): on purpose
   const exits = descendants(body, ['break_statement', 'return_statement', 'goto_statement']).length > 0
     || descendants(body, 'call_expression').some((c) => /^(exit|abort)$/.test(c.childForFieldName('function')?.text ?? ''));
-  if (node.type === 'for_statement' && loop.var && loop.step !== undefined && loop.cond && !loop.modified && !exits) {
+  if (loop.var && loop.step !== undefined && loop.cond && !loop.modified && !exits) {
     const { op, bound } = loop.cond;
     const d = loop.init && diff(loop.init, bound);
     if (loop.step < 0 && (op === '<' || op === '<=')) {

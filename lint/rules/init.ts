@@ -33,7 +33,12 @@ function classify(id: Node): Use {
   if (!p) return 'unknown';
   switch (p.type) {
     case 'assignment_expression':
-      if (p.childForFieldName('left')?.id === n.id) return p.childForFieldName('operator')?.text === '=' ? 'write' : 'read';
+      if (p.childForFieldName('left')?.id === n.id) {
+        if (p.childForFieldName('operator')?.text !== '=') return 'read';
+        // acc = acc + x: the right side is read first
+        const right = p.childForFieldName('right');
+        return right && descendants(right, 'identifier').some((i) => i.text === id.text) ? 'read' : 'write';
+      }
       return 'read';
     case 'update_expression': return 'read';
     case 'pointer_expression': return p.childForFieldName('operator')?.text === '&' ? 'unknown' : 'read';
@@ -47,6 +52,33 @@ function classify(id: Node): Use {
     }
     default: return 'read';
   }
+}
+
+/** n assigns name a value that does not read it (x = e, not x += e or x = x + e). */
+function sets(n: Node, name: string): boolean {
+  return descendants(n, 'assignment_expression').some((a) => a.childForFieldName('left')?.text === name && a.childForFieldName('operator')?.text === '='
+    && !descendants(a.childForFieldName('right')!, 'identifier').some((i) => i.text === name));
+}
+
+/**
+ * The read sits in one branch and the other branch writes the variable:
+ * `if (i > 0) acc += v; else acc = v;`, `acc = i == 0 ? v : acc + v;`,
+ * `if (i == 0 || v > best) best = v;` (the first iteration writes first).
+ */
+function otherBranchWrites(id: Node, name: string): boolean {
+  let child: Node = id;
+  for (let p = id.parent; p && p.type !== 'function_definition'; child = p, p = p.parent) {
+    if (p.type === 'if_statement' || p.type === 'conditional_expression') {
+      const cons = p.childForFieldName('consequence');
+      const alt = p.childForFieldName('alternative');
+      const cond = p.childForFieldName('condition');
+      if (cons && child.id === cons.id && alt && sets(alt, name)) return true;
+      if (alt && child.id === alt.id && cons && sets(cons, name)) return true;
+      if (cond && child.id === cond.id && cons && sets(cons, name) && /\|\|/.test(cond.text)) return true;
+    }
+    if (p.type === 'binary_expression' && p.childForFieldName('operator')?.text === '||' && child.id === p.childForFieldName('right')?.id) return true;
+  }
+  return false;
 }
 
 export const init: Rule = {
@@ -63,7 +95,7 @@ export const init: Rule = {
         const after = d.node.endIndex;
         const first = ids.find((i) => i.text === d.name && i.startIndex >= after);
         if (!first) continue;
-        if (classify(first) !== 'read') continue;
+        if (classify(first) !== 'read' || otherBranchWrites(first, d.name)) continue;
         let stmt: Node = first;
         while (stmt.parent && stmt.parent.type !== 'compound_statement') stmt = stmt.parent;
         report(first, `'${d.name}' (declared without a value, line ${d.node.startPosition.row + 1}) is read before it is written: '${snippet(stmt)}'`);

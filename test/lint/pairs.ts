@@ -876,4 +876,63 @@ void split(const int buf[2 * N], int lo[N], int hi[N]) {
   }
 }`,
   },
+  {
+    cls: 'OOB', name: 'while loop with a <= bound',
+    bug: `#define LEN 12
+int checksum(const unsigned char msg[LEN]) {
+  int i = 0, sum = 0;
+  while (i <= LEN) {
+    sum += msg[i];
+    i++;
+  }
+  return sum;
+}`,
+    ok: `#define LEN 12
+int checksum(const unsigned char msg[LEN]) {
+  int i = 0, sum = 0;
+  while (i < LEN) {
+    sum += msg[i];
+    i++;
+  }
+  return sum;
+}`,
+  },
+  {
+    cls: 'INF', name: 'while loop counting the wrong way',
+    bug: `void drain(hls::stream<int> &s, int out[32]) {
+  int k = 0;
+  while (k < 32) {
+    out[k & 31] = s.read();
+    k--;
+  }
+}`,
+    ok: `void drain(hls::stream<int> &s, int out[32]) {
+  int k = 0;
+  while (k < 32) {
+    out[k & 31] = s.read();
+    k++;
+  }
+}`,
+  },
+  {
+    cls: 'INIT', name: 'first-iteration writes are writes',
+    bug: `float running(const float x[16], float y[16]) {
+  float acc;
+  for (int i = 0; i < 16; i++) {
+    acc = acc + x[i];
+    y[i] = acc;
+  }
+  return acc;
+}`,
+    ok: `float running(const float x[16], float y[16]) {
+  float acc, best;
+  for (int i = 0; i < 16; i++) {
+    if (i > 0) acc += x[i];
+    else acc = x[i];
+    if (i == 0 || x[i] > best) best = x[i];
+    y[i] = i == 0 ? acc : acc - best;
+  }
+  return acc + best;
+}`,
+  },
 ];
