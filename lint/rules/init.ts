@@ -15,8 +15,11 @@ function valueType(model: FileModel, d: Decl, fn: Func): boolean {
   if (d.pointer || d.ref || d.isStatic || d.init || NOT_VALUES.test(d.type)) return false;
   if (model.typeWidth(d.type, fn)) return true;
   if (/^(float|double|half)$/.test(d.type)) return true;
-  // A typedef'd name the fragment does not define (data_t, acc_type): a value type by the naming habit.
-  return /^[A-Za-z]\w*(_t|_type|_T)$/.test(d.type) && !model.symbols.typedefs.has(d.type);
+  // A typedef'd name the fragment does not define (data_t, acc_type, typename CONFIG_T::accum_t) or a
+  // template type parameter (T, data_T): a value type by the naming habit of HLS code.
+  const t = d.type.replace(/^typename\s+/, '');
+  if (fn.template.has(t) && fn.template.get(t) === undefined) return true;
+  return /^([A-Za-z]\w*::)*[A-Za-z]\w*(_t|_type|_T)$/.test(t) && !model.symbols.typedefs.has(t);
 }
 
 type Use = 'write' | 'read' | 'unknown';

@@ -935,4 +935,27 @@ int checksum(const unsigned char msg[LEN]) {
   return acc + best;
 }`,
   },
+  {
+    cls: 'INIT', name: 'typename CONFIG_T::accum_t accumulator in a template',
+    bug: `template <class x_T, class w_T, typename CONFIG_T>
+void dot(x_T x[CONFIG_T::n], w_T w[CONFIG_T::n], typename CONFIG_T::accum_t *y) {
+  #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
+  typename CONFIG_T::accum_t acc;
+  for (int i = 0; i < CONFIG_T::n; i++) {
+    #pragma HLS UNROLL
+    acc += x[i] * w[i];
+  }
+  *y = acc;
+}`,
+    ok: `template <class x_T, class w_T, typename CONFIG_T>
+void dot(x_T x[CONFIG_T::n], w_T w[CONFIG_T::n], typename CONFIG_T::accum_t *y) {
+  #pragma HLS PIPELINE II=CONFIG_T::reuse_factor
+  typename CONFIG_T::accum_t acc = 0;
+  for (int i = 0; i < CONFIG_T::n; i++) {
+    #pragma HLS UNROLL
+    acc += x[i] * w[i];
+  }
+  *y = acc;
+}`,
+  },
 ];
