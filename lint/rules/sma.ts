@@ -13,8 +13,7 @@ export const sma: Rule = {
     for (const it of interfaces(model)) {
       if (!ARRAY_MODES.has(it.mode) || !it.param || !isScalar(it.param)) continue;
       if (it.via) continue;
-      if (it.param.ref && !/^(ap_fifo|fifo|ap_memory|bram)$/.test(it.mode)) continue;
-      if (it.param.ref) continue; // a scalar by reference may be a FIFO output; left to the tool
+      if (it.param.ref) continue; // a scalar by reference is an output port the tool may map; left to it
       report(it.pragma.node, `'${snippet(it.pragma.node, 80)}': '${it.port}' is a scalar ('${snippet(it.param.node)}'), not an array or pointer`);
     }
   },
