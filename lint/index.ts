@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { FileModel, Symbols, collectSymbols, releaseIndex } from './model.js';
+import { FileModel, Symbols, collectSymbols, detach, releaseIndex } from './model.js';
 import { parseCpp } from './parser.js';
 import { blankIfZero, macrosOf, rewritePragmaMacros } from './macros.js';
 import type { Finding, Rule, RuleContext } from './rule.js';
@@ -68,7 +68,7 @@ class HeaderCache {
         const text = fs.readFileSync(found, 'utf8');
         const nested = await this.symbolsFor(found, text, depth + 1, seen);
         const tree = await parseCpp(rewritePragmaMacros(text, macrosOf(text, new Map(nested?.macros))));
-        syms = collectSymbols(tree.rootNode, nested);
+        syms = detach(collectSymbols(tree.rootNode, nested));
         releaseIndex(tree);
         tree.delete();
         this.cache.set(found, syms);

@@ -54,6 +54,14 @@ export function pragmaText(expansion: string): string | undefined {
   return strMacro ? strMacro[1].trim() : undefined;
 }
 
+/** The macro's body is a _Pragma, or a call of a macro whose body is (DO_PRAGMA helpers). */
+function emitsPragma(m: Macro, macros: Map<string, Macro>, depth = 0): boolean {
+  if (m.body.includes('_Pragma')) return true;
+  const call = /^\s*([A-Za-z_]\w*)\s*\(/.exec(m.body);
+  const next = call ? macros.get(call[1]) : undefined;
+  return depth < 4 && next !== undefined && next !== m && emitsPragma(next, macros, depth + 1);
+}
+
 function expand(m: Macro, args: string[] | undefined): string {
   let body = m.body;
   if (m.params && args) {
@@ -80,8 +88,15 @@ export function rewritePragmaMacros(source: string, macros: Map<string, Macro>):
       const macro = macros.get(m[2]);
       if (!macro) continue;
       if ((macro.params !== undefined) !== (m[3] !== undefined)) continue;
-      if (macro.body !== '' && !macro.body.includes('_Pragma')) continue;
+      if (macro.body !== '' && !emitsPragma(macro, macros)) continue;
       expansion = expand(macro, m[3] === undefined ? undefined : splitArgs(m[3]));
+      // DO_PRAGMA(x) -> PRAGMA_SUB(x) -> _Pragma(#x): expand the helper chain
+      for (let depth = 0; depth < 4 && !expansion.includes('_Pragma'); depth++) {
+        const inner = /^\s*([A-Za-z_]\w*)\s*\(([\s\S]*)\)\s*;?\s*$/.exec(expansion);
+        const im = inner ? macros.get(inner[1]) : undefined;
+        if (!inner || !im) break;
+        expansion = expand(im, splitArgs(inner[2]));
+      }
     }
     const text = pragmaText(expansion);
     lines[i] = text !== undefined ? `${m[1]}#pragma ${text}` : expansion.trim() === '' ? '' : line;

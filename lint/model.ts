@@ -82,7 +82,8 @@ export interface Symbols {
   defines: Map<string, string>;
   /** function-like macros, and object-like ones whose body is a _Pragma (pragma macros: macros.ts) */
   macros: Map<string, Macro>;
-  constants: Map<string, Node | Affine>;
+  /** a tree node of this file, a folded value, or the text of a header's initializer (its tree is gone) */
+  constants: Map<string, Node | Affine | string>;
   typedefs: Map<string, string>;
 }
 
@@ -681,6 +682,7 @@ export class FileModel {
     if (def !== undefined) return evalText(def, (n) => this.constant(n, depth + 1) ?? sym(n));
     const c = this.symbols.constants.get(name);
     if (c === undefined) return undefined;
+    if (typeof c === 'string') return evalText(c, (n) => (n === name ? undefined : this.constant(n, depth + 1) ?? sym(n)));
     if ('c' in c && 't' in c) return c as Affine;
     return this.eval(c as Node, undefined, false, depth + 1);
   }
@@ -802,6 +804,13 @@ export function addMacro(macros: Map<string, Macro>, name: string, m: Macro) {
   macros.set(name, m);
 }
 
+/** Symbols that outlive their tree: constants as the text of their initializers. */
+export function detach(s: Symbols): Symbols {
+  const constants = new Map<string, Node | Affine | string>();
+  for (const [k, v] of s.constants) constants.set(k, typeof v === 'string' || ('c' in v && 't' in v) ? v : (v as Node).text);
+  return { ...s, constants };
+}
+
 /** #defines, constants and typedefs declared anywhere in a tree. */
 export function collectSymbols(root: Node, base?: Symbols): Symbols {
   const s: Symbols = {
@@ -851,7 +860,7 @@ export function collectSymbols(root: Node, base?: Symbols): Symbols {
         // A member's bare name (used inside its struct) stands for it unless two structs disagree.
         if (prefix) {
           if (!s.constants.has(name) && !ambiguous.has(name)) s.constants.set(name, value);
-          else if (s.constants.get(name) !== value && (s.constants.get(name) as Node)?.text !== value.text) { ambiguous.add(name); s.constants.delete(name); }
+          else { const old = s.constants.get(name); if (old !== value && (typeof old === 'string' ? old : (old as Node)?.text) !== value.text) { ambiguous.add(name); s.constants.delete(name); } }
         }
       }
     }

@@ -958,4 +958,21 @@ void dot(x_T x[CONFIG_T::n], w_T w[CONFIG_T::n], typename CONFIG_T::accum_t *y) 
   *y = acc;
 }`,
   },
+  {
+    cls: 'FND', name: 'pragma through a DO_PRAGMA helper macro',
+    bug: `#define PRAGMA_SUB(x) _Pragma(#x)
+#define DO_PRAGMA(x) PRAGMA_SUB(x)
+#define FACTOR 3
+void f(int a[16], int b[16]) {
+  DO_PRAGMA(HLS array_partition variable=a cyclic factor=FACTOR)
+  for (int i = 0; i < 16; i++) b[i] = a[i];
+}`,
+    ok: `#define PRAGMA_SUB(x) _Pragma(#x)
+#define DO_PRAGMA(x) PRAGMA_SUB(x)
+#define FACTOR 4
+void f(int a[16], int b[16]) {
+  DO_PRAGMA(HLS array_partition variable=a cyclic factor=FACTOR)
+  for (int i = 0; i < 16; i++) b[i] = a[i];
+}`,
+  },
 ];
