@@ -139,7 +139,11 @@ export function pattern(model: FileModel, fn: Func, a: Access): Pattern {
     }
   }
   const e: Affine | undefined = model.eval(idx, fn);
-  if (!e) return { kind: 'unknown' };
+  if (!e) {
+    // (i * 7) % N, i ^ mask: a loop variable scrambled into the address
+    const scrambled = descendants(idx, 'binary_expression').find((b) => /^(%|\^)$/.test(b.childForFieldName('operator')?.text ?? '') && loops.some((l) => l.var && identifiersIn(b).has(l.var)));
+    return scrambled ? { kind: 'data-dependent', detail: `index '${idx.text}' scatters the loop variable ('${scrambled.text}')` } : { kind: 'unknown' };
+  }
   if (loops.length === 0) return { kind: 'sequential' };
   const inner = loops[0];
   if (inner.modified || inner.step === undefined) return { kind: 'unknown' };

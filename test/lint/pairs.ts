@@ -975,4 +975,28 @@ void f(int a[16], int b[16]) {
   for (int i = 0; i < 16; i++) b[i] = a[i];
 }`,
   },
+  {
+    cls: 'RAMB', name: 'scattered: a loop variable scrambled into the address',
+    bug: `#define SIZE 1024
+void shuffle(const int *src, int dst[SIZE]) {
+#pragma HLS INTERFACE mode=m_axi port=src bundle=gmem0
+  for (int i = 0; i < SIZE; i++) {
+#pragma HLS PIPELINE II=1
+    dst[i] = src[(i * 37) % SIZE];
+  }
+}`,
+    ok: `#define SIZE 1024
+void shuffle(const int *src, int dst[SIZE]) {
+#pragma HLS INTERFACE mode=m_axi port=src bundle=gmem0
+  int local[SIZE];
+  for (int i = 0; i < SIZE; i++) {
+#pragma HLS PIPELINE II=1
+    local[i] = src[i];
+  }
+  for (int i = 0; i < SIZE; i++) {
+#pragma HLS PIPELINE II=1
+    dst[i] = local[(i * 37) % SIZE];
+  }
+}`,
+  },
 ];
