@@ -33,7 +33,11 @@ export async function lintCommand(paths: string[], opts: LintCommandOptions, out
   for (const p of [...paths, ...(opts.include ?? [])]) {
     if (!fs.existsSync(p)) throw new UserError(`${p}: no such file or folder`, 2);
   }
-  const result = await lintFiles(paths, { target, includeDirs: opts.include ?? [], defines: parseDefines(opts.define ?? []) });
+  const result = await lintFiles(paths, {
+    target, includeDirs: opts.include ?? [], defines: parseDefines(opts.define ?? []),
+    // One rule failing on one file is a lint bug: say so on stderr and lint on.
+    onRuleError: (file, rule, e) => process.stderr.write(`llm2hls: warning: ${file}: lint rule ${rule} failed (a bug in llm2hls): ${e.message.split('\n')[0]}\n`),
+  });
   if (opts.sarif) fs.writeFileSync(opts.sarif, `${JSON.stringify(toSarif(result, version), null, 2)}\n`);
   if (opts.json) out(JSON.stringify({ findings: result.findings, files: result.files }, null, 2));
   else for (const f of result.findings) out(formatFinding(f));

@@ -22,6 +22,8 @@ export interface LintOptions {
   defines?: Record<string, string>;
   /** restrict to these class ids */
   classes?: string[];
+  /** a rule that fails on a file (a lint bug) is reported here and the others go on; without it the error is thrown */
+  onRuleError?: (file: string, rule: string, error: Error) => void;
 }
 
 export interface LintResult {
@@ -107,7 +109,12 @@ export async function lintSource(file: string, source: string, options: LintOpti
           findings.push({ file, line, column, class: rule.cls, rule: rule.name, severity: rule.severity, message });
         },
       };
-      rule.check(ctx);
+      try {
+        rule.check(ctx);
+      } catch (e) {
+        if (!options.onRuleError) throw new Error(`${file}: lint rule ${rule.cls} ${rule.name} failed: ${(e as Error).message}`, { cause: e });
+        options.onRuleError(file, `${rule.cls} ${rule.name}`, e as Error);
+      }
     }
     // One finding per place and class; in file order.
     const seen = new Set<string>();

@@ -339,6 +339,8 @@ export class FileModel {
       if (!dec) continue;
       const u = unwrapDeclarator(dec);
       if (!u.name || u.func) continue;
+      // if (int r = f()) ...: a condition's declaration keeps its value in a field of its own
+      if (!u.init && d.childForFieldName('value')) u.init = d.childForFieldName('value')!;
       const dims = u.sizes.map((s) => (s ? this.evalConstNode(s) : undefined));
       // `T a[] = {1, 2, 3}`: the initializer's length is the extent.
       if (dims.length > 0 && dims[0] === undefined && u.init?.type === 'initializer_list') dims[0] = konst(u.init.namedChildCount);

@@ -66,13 +66,17 @@ function check(model: FileModel, fn: Func, loop: Loop): string | undefined {
   if (exits) return undefined;
   // Nothing in the loop changes what the condition reads.
   if (descendants(cond, ['call_expression', 'subscript_expression', 'pointer_expression', 'field_expression']).length > 0) return undefined;
-  const names = [...identifiersIn(cond)].filter((n) => {
+  const ids = [...identifiersIn(cond)];
+  // A name the function does not declare (a member, a global, a macro of a header) may change elsewhere.
+  if (ids.some((n) => !model.lookup(n, fn) && model.constant(n) === undefined && !fn.template.has(n))) return undefined;
+  const names = ids.filter((n) => {
     const d = model.lookup(n, fn);
     return d !== undefined && !d.isConst;
   });
   if (names.length === 0) return undefined;
   const update = node.childForFieldName('update');
-  if (names.some((n) => mayWrite(body, n) || (update && mayWrite(update, n)))) return undefined;
+  // while (n-- > 0), while (++it != end): the condition moves its own variable
+  if (names.some((n) => mayWrite(body, n) || mayWrite(cond, n) || (update && mayWrite(update, n)))) return undefined;
   if (names.some((n) => { const d = model.lookup(n, fn); return d && (d.kind === 'global' || d.ref || d.pointer || /volatile/.test(d.node.parent?.text ?? '')); })) return undefined;
   return `nothing in the loop changes ${names.map((n) => `'${n}'`).join(', ')}: '${snippet(cond)}' never becomes false${update ? ` (the update '${snippet(update)}' moves something else)` : ''}`;
 }

@@ -13,6 +13,9 @@ const NOT_VALUES = /stream|hls::|std::|ap_axi|axis|window|buffer|task|class|stru
 
 function valueType(model: FileModel, d: Decl, fn: Func): boolean {
   if (d.pointer || d.ref || d.isStatic || d.init || NOT_VALUES.test(d.type)) return false;
+  // int e __attribute__((unused)) = f(): an initializer the declarator does not hold
+  const rest = model.source.slice(d.node.startIndex, d.node.startIndex + 400);
+  if (/^[^;,{}]*=/.test(rest.replace(/==/g, ''))) return false;
   if (model.typeWidth(d.type, fn)) return true;
   if (/^(float|double|half)$/.test(d.type)) return true;
   // A typedef'd name the fragment does not define (data_t, acc_type, typename CONFIG_T::accum_t) or a
@@ -24,7 +27,10 @@ function valueType(model: FileModel, d: Decl, fn: Func): boolean {
 
 type Use = 'write' | 'read' | 'unknown';
 
+let numeric: (n: Node | null) => boolean = () => false;
+
 function classify(id: Node): Use {
+  for (let q = id.parent; q && q.type !== 'compound_statement'; q = q.parent) if (q.type.startsWith('gnu_asm')) return 'unknown'; // asm outputs
   // Climb a[i][j] / x.f to the whole lvalue.
   let n: Node = id;
   let p = n.parent;
@@ -40,7 +46,8 @@ function classify(id: Node): Use {
         if (p.childForFieldName('operator')?.text !== '=') return 'read';
         // acc = acc + x: the right side is read first
         const right = p.childForFieldName('right');
-        return right && descendants(right, 'identifier').some((i) => i.text === id.text) ? 'read' : 'write';
+        const inLambda = (i: Node) => { for (let q = i.parent; q && q.id !== right!.id; q = q.parent) if (q.type === 'lambda_expression') return true; return false; };
+        return right && descendants(right, 'identifier').some((i) => i.text === id.text && !inLambda(i)) ? 'read' : 'write';
       }
       return 'read';
     case 'update_expression': return 'read';
@@ -49,8 +56,8 @@ function classify(id: Node): Use {
     case 'call_expression': return p.childForFieldName('function')?.id === n.id ? 'unknown' : 'read'; // x(7, 0) = v: an ap_int range
     case 'sizeof_expression': case 'declaration': case 'init_declarator': return 'unknown';
     case 'binary_expression': {
-      // s >> x; as a statement: a stream read into x
-      if (p.childForFieldName('operator')?.text === '>>' && p.childForFieldName('right')?.id === n.id && p.parent?.type === 'expression_statement') return 'unknown';
+      // s >> x: a stream read into x, unless s is a number
+      if (p.childForFieldName('operator')?.text === '>>' && p.childForFieldName('right')?.id === n.id && !numeric(p.childForFieldName('left'))) return 'unknown';
       return 'read';
     }
     default: return 'read';
@@ -91,6 +98,12 @@ export const init: Rule = {
   description: 'a local variable or array read before anything is written to it',
   check({ model, report }) {
     for (const fn of model.functions) {
+      numeric = (n) => {
+        if (!n) return false;
+        if (n.type === 'number_literal') return true;
+        const d = n.type === 'identifier' ? model.lookup(n.text, fn) : undefined;
+        return d !== undefined && model.typeWidth(d.type, fn) !== undefined;
+      };
       const ids = descendants(fn.body, 'identifier');
       for (const d of fn.locals.values()) {
         if (!valueType(model, d, fn)) continue;

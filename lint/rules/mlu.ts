@@ -2,7 +2,8 @@
  * MLU (heuristic, warning): manual loop unrolling that omits or repeats an
  * iteration. A run of three or more statements that differ only in integer
  * constants should step those constants evenly (a[i+0], a[i+1], a[i+2] ...);
- * a skip (0, 1, 3) or a repeat (0, 1, 1) is suspicious, and so is a loop body
+ * in four or more copies a skip (0, 1, 3, 4) or a repeat (0, 1, 1, 2) is
+ * suspicious (reduction trees, 8, 4, 2, 1, are left alone), and so is a loop body
  * whose copies cover fewer or more iterations than the loop's step.
  */
 import { FileModel, descendants } from '../model.js';
@@ -41,7 +42,10 @@ function check(model: FileModel, block: Node, report: (n: Node, m: string) => vo
         const [step] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
         if (step === 0) continue;
         const odd = diffs.findIndex((d) => d !== step);
-        if (odd >= 0 && counts.get(step)! >= diffs.length - 1) {
+        // 8, 4, 2, 1 or 1, 3, 7: a reduction tree, not an unrolled loop
+        const ratios = seq.slice(1).map((v, x) => (seq[x] === 0 ? NaN : v / seq[x]));
+        if (ratios.every((r) => r === 2 || r === 0.5) || seq.slice(1).every((v, x) => v === 2 * seq[x] + 1)) continue;
+        if (odd >= 0 && run.length >= 4 && counts.get(step)! >= diffs.length - 1) {
           const what = diffs[odd] === 0 ? `repeats ${seq[odd]}` : `goes ${seq[odd]} -> ${seq[odd + 1]} (step ${step} elsewhere)`;
           report(stmts[i + odd + 1], `manually unrolled statements use ${seq.join(', ')}: the sequence ${what}; an iteration is omitted or repeated? ('${snippet(stmts[i + odd + 1])}')`);
           break;
