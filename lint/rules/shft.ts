@@ -31,6 +31,15 @@ function widthOf(model: FileModel, fn: Func, n: Node): ReturnType<FileModel['typ
       const d = model.lookup(base.text, fn);
       return d && (d.dims.length + (d.pointer ? 1 : 0)) === depth ? model.typeWidth(d.type, fn) : undefined;
     }
+    case 'binary_expression': {
+      // int arithmetic: (a & 0xff) << 40 is still an int
+      const op = n.childForFieldName('operator')?.text ?? '';
+      if (!['+', '-', '*', '&', '|', '^', '/', '%'].includes(op)) return undefined;
+      const a = widthOf(model, fn, n.childForFieldName('left')!);
+      const b = widthOf(model, fn, n.childForFieldName('right')!);
+      if (!a || !b || a.ap || b.ap || !Number.isFinite(a.width) || !Number.isFinite(b.width)) return undefined;
+      return { width: Math.max(32, a.width, b.width), signed: a.signed && b.signed, ap: false };
+    }
     case 'cast_expression': {
       const t = n.childForFieldName('type')?.text;
       return t ? model.typeWidth(t, fn) : undefined;

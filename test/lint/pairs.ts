@@ -999,4 +999,13 @@ void shuffle(const int *src, int dst[SIZE]) {
   }
 }`,
   },
+  {
+    cls: 'SHFT', name: 'int arithmetic shifted past 32 bits',
+    bug: `unsigned long long place(unsigned char byte, int lane) {
+  return (byte & 0xff) << 40;
+}`,
+    ok: `unsigned long long place(unsigned char byte, int lane) {
+  return ((unsigned long long)byte & 0xff) << 40;
+}`,
+  },
 ];
