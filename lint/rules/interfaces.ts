@@ -71,7 +71,7 @@ export interface Access {
 }
 
 /** Accesses to a pointer or array parameter: p[e], *p, *(p + e). undefined when it escapes (passed on, aliased, walked with p++). */
-export function accessesOf(model: FileModel, fn: Func, name: string): Access[] | undefined {
+export function accessesOf(_model: FileModel, fn: Func, name: string): Access[] | undefined {
   const out: Access[] = [];
   for (const id of descendants(fn.body, 'identifier')) {
     if (id.text !== name) continue;

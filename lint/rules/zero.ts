@@ -4,7 +4,7 @@
  * minimum searched from 0 (a maximum from 0 is often meant: a ReLU, an
  * absolute difference).
  */
-import { FileModel, Func, descendants } from '../model.js';
+import { Func, descendants } from '../model.js';
 import type { Node } from '../parser.js';
 import { Rule, snippet } from '../rule.js';
 
@@ -16,7 +16,7 @@ function zeroed(fn: Func): Map<string, Node> {
   return out;
 }
 
-function compares(model: FileModel, fn: Func, name: string, ifs: Node): 'min' | 'max' | undefined {
+function compares(name: string, ifs: Node): 'min' | 'max' | undefined {
   const cond = ifs.childForFieldName('condition');
   const body = ifs.childForFieldName('consequence');
   if (!cond || !body) return undefined;
@@ -53,7 +53,7 @@ export const zero: Rule = {
       }
       for (const ifs of descendants(fn.body, 'if_statement')) {
         for (const [name, node] of z) {
-          const kind = compares(model, fn, name, ifs);
+          const kind = compares(name, ifs);
           if (!kind) continue;
           // A maximum from 0 is as often meant (a ReLU, an absolute difference) as not: only minima.
           if (kind === 'min') {
