@@ -93,6 +93,8 @@ const PREPROC_BLOCKS = new Set(['preproc_ifdef', 'preproc_if', 'preproc_else', '
 const TOP = new Set(['translation_unit', 'preproc_ifdef', 'preproc_if', 'preproc_else', 'preproc_elif', 'declaration_list', 'linkage_specification', 'namespace_definition']);
 
 export function parseNumber(text: string): number | undefined {
+  const neg = /^-\s*/.exec(text);
+  if (neg) { const v = parseNumber(text.slice(neg[0].length)); return v === undefined ? undefined : -v; }
   const t = text.replace(/'/g, '').replace(/[uUlL]+$/, '');
   if (/^0[xX][0-9a-fA-F]+$/.test(t)) return parseInt(t.slice(2), 16);
   if (/^0[bB][01]+$/.test(t)) return parseInt(t.slice(2), 2);

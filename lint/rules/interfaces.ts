@@ -118,7 +118,14 @@ function counterOnly(n: Node, name: string): boolean {
   return count > 0;
 }
 
-export type Pattern = { kind: 'sequential' | 'repeated' | 'strided' | 'reversed' | 'data-dependent' | 'unknown'; detail?: string };
+export type Pattern = {
+  kind: 'sequential' | 'repeated' | 'strided' | 'reversed' | 'data-dependent' | 'unknown';
+  detail?: string;
+  /** strided: the index, its innermost loop and stride (to see whether sibling accesses fill the gaps) */
+  index?: Affine;
+  loop?: string;
+  stride?: number;
+};
 
 /** How one access walks memory over its enclosing loops. */
 export function pattern(model: FileModel, fn: Func, a: Access): Pattern {
@@ -150,7 +157,7 @@ export function pattern(model: FileModel, fn: Func, a: Access): Pattern {
   const k = (e.t.get(inner.id) ?? 0) * inner.step;
   if (k === 0) return { kind: 'repeated', detail: `index '${idx.text}' does not move with '${inner.var}'` };
   if (k < 0) return { kind: 'reversed', detail: `index '${idx.text}' moves down as '${inner.var}' moves on` };
-  if (k > 1) return { kind: 'strided', detail: `index '${idx.text}' jumps by ${k} per iteration of '${inner.var}'` };
+  if (k > 1) return { kind: 'strided', detail: `index '${idx.text}' jumps by ${k} per iteration of '${inner.var}'`, index: e, loop: inner.id, stride: k };
   for (const outer of loops.slice(1)) {
     const ko = (e.t.get(outer.id) ?? 0) * (outer.step ?? 1);
     if (ko < 0) return { kind: 'reversed', detail: `index '${idx.text}' moves down as '${outer.var}' moves on` };

@@ -3,7 +3,8 @@
  * (an index read from memory or computed in the loop), strided, or reversed.
  */
 import { Rule } from '../rule.js';
-import { accessesOf, interfaces, pattern } from './interfaces.js';
+import { diff } from '../affine.js';
+import { Pattern, accessesOf, interfaces, pattern } from './interfaces.js';
 
 export const ramb: Rule = {
   cls: 'RAMB',
@@ -16,13 +17,29 @@ export const ramb: Rule = {
       if (!it.param.pointer && it.param.dims.length === 0) continue;
       const acc = accessesOf(model, it.func, it.port);
       if (!acc) continue;
-      for (const a of acc) {
-        const p = pattern(model, it.func, a);
+      const patterns = acc.map((a) => pattern(model, it.func!, a));
+      let reported = false; // one finding per port
+      acc.forEach((a, i) => {
+        const p = patterns[i];
+        if (reported || (p.kind === 'strided' && fillsGaps(p, patterns))) return;
         if (p.kind === 'data-dependent' || p.kind === 'strided' || p.kind === 'reversed') {
           report(a.node, `m_axi port '${it.port}' (line ${it.pragma.node.startPosition.row + 1}${it.via ? `, as ${it.via}` : ''}) is accessed ${p.kind === 'data-dependent' ? 'at data-dependent addresses' : p.kind} in '${a.node.text}': ${p.detail}; no bursts`);
-          break;
+          reported = true;
         }
-      }
+      });
     }
   },
 };
+
+/** p[2*i] and p[2*i + 1] in one iteration: together the accesses walk memory in order. */
+function fillsGaps(p: Pattern, all: Pattern[]): boolean {
+  const offsets = new Set<number>();
+  for (const q of all) {
+    if (q.kind !== 'strided' || q.loop !== p.loop || q.stride !== p.stride || !q.index || !p.index) continue;
+    const d = diff(q.index, p.index);
+    if (d !== undefined) offsets.add(d);
+  }
+  const lo = Math.min(...offsets);
+  for (let k = 0; k < p.stride!; k++) if (!offsets.has(lo + k)) return false;
+  return true;
+}

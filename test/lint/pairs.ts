@@ -1008,4 +1008,24 @@ void shuffle(const int *src, int dst[SIZE]) {
   return ((unsigned long long)byte & 0xff) << 40;
 }`,
   },
+  {
+    cls: 'RAMB', name: 'interleaved pairs fill their own gaps; a stride of 2 alone does not',
+    bug: `void mag(const short *iq, int out[512]) {
+#pragma HLS INTERFACE m_axi port=iq depth=1024
+  for (int i = 0; i < 512; i++) {
+#pragma HLS PIPELINE II=1
+    short re = iq[2 * i];
+    out[i] = re * re;
+  }
+}`,
+    ok: `void mag(const short *iq, int out[512]) {
+#pragma HLS INTERFACE m_axi port=iq depth=1024
+  for (int i = 0; i < 512; i++) {
+#pragma HLS PIPELINE II=1
+    short re = iq[2 * i];
+    short im = iq[2 * i + 1];
+    out[i] = re * re + im * im;
+  }
+}`,
+  },
 ];
