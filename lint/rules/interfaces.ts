@@ -2,7 +2,7 @@
  * The interface pragmas of a file with the parameter each names, and how a
  * parameter's array accesses walk it (the access patterns IDAP and RAMB read).
  */
-import { Affine } from '../affine.js';
+import { Affine, diff } from '../affine.js';
 import { Decl, FileModel, Func, Pragma, descendants, identifiersIn, writes } from '../model.js';
 import type { Node } from '../parser.js';
 
@@ -164,4 +164,17 @@ export function pattern(model: FileModel, fn: Func, a: Access): Pattern {
     if (ko === 0) return { kind: 'repeated', detail: `index '${idx.text}' does not move with '${outer.var}'` };
   }
   return { kind: 'sequential' };
+}
+
+/** p[2*i] and p[2*i + 1] in one iteration: together the accesses walk memory in order. */
+export function fillsGaps(p: Pattern, all: Pattern[]): boolean {
+  const offsets = new Set<number>();
+  for (const q of all) {
+    if (q.kind !== 'strided' || q.loop !== p.loop || q.stride !== p.stride || !q.index || !p.index) continue;
+    const d = diff(q.index, p.index);
+    if (d !== undefined) offsets.add(d);
+  }
+  const lo = Math.min(...offsets);
+  for (let k = 0; k < p.stride!; k++) if (!offsets.has(lo + k)) return false;
+  return true;
 }

@@ -3,8 +3,7 @@
  * (an index read from memory or computed in the loop), strided, or reversed.
  */
 import { Rule } from '../rule.js';
-import { diff } from '../affine.js';
-import { Pattern, accessesOf, interfaces, pattern } from './interfaces.js';
+import { accessesOf, fillsGaps, interfaces, pattern } from './interfaces.js';
 
 export const ramb: Rule = {
   cls: 'RAMB',
@@ -30,16 +29,3 @@ export const ramb: Rule = {
     }
   },
 };
-
-/** p[2*i] and p[2*i + 1] in one iteration: together the accesses walk memory in order. */
-function fillsGaps(p: Pattern, all: Pattern[]): boolean {
-  const offsets = new Set<number>();
-  for (const q of all) {
-    if (q.kind !== 'strided' || q.loop !== p.loop || q.stride !== p.stride || !q.index || !p.index) continue;
-    const d = diff(q.index, p.index);
-    if (d !== undefined) offsets.add(d);
-  }
-  const lo = Math.min(...offsets);
-  for (let k = 0; k < p.stride!; k++) if (!offsets.has(lo + k)) return false;
-  return true;
-}

@@ -1028,4 +1028,23 @@ void shuffle(const int *src, int dst[SIZE]) {
   }
 }`,
   },
+  {
+    cls: 'IDAP', name: 'interleaved FIFO reads must come in order',
+    bug: `void pairs(int in[64], int out[32]) {
+#pragma HLS interface mode=ap_fifo port=in
+  for (int i = 0; i < 32; i++) {
+    int im = in[2 * i + 1];
+    int re = in[2 * i];
+    out[i] = re - im;
+  }
+}`,
+    ok: `void pairs(int in[64], int out[32]) {
+#pragma HLS interface mode=ap_fifo port=in
+  for (int i = 0; i < 32; i++) {
+    int re = in[2 * i];
+    int im = in[2 * i + 1];
+    out[i] = re - im;
+  }
+}`,
+  },
 ];
