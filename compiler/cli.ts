@@ -29,6 +29,7 @@ import { generate } from './generate.js';
 import { OPT, checkGenerateOptions, positiveNumber, requiredPositiveInt } from './options.js';
 import { runModelQuantized } from './numerics/run-quantized.js';
 import { readTensorDir } from '../frontend/tensor-files.js';
+import { lintCommand } from '../lint/command.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -285,6 +286,18 @@ function buildProgram(out: (s: string) => void): Command {
         process.stdout.write('\n');
         out(chalk.dim(`${result.generated.length} tokens from ${model} (${result.precision} golden${result.kvCache ? ', KV cache' : ''}, ${how}) in ${result.seconds.toFixed(2)} s`));
       }
+    });
+
+  program.command('lint')
+    .description('find HLS bugs of the Chrysalis classes (out-of-bounds, uninitialized reads, bad shifts, infinite loops, pragma and interface misuse) in HLS C++ files; docs/lint.md (exit 1 on any finding)')
+    .argument('<paths...>', 'C/C++ files, or folders to lint every source under')
+    .addOption(jsonOption('print the findings as JSON (docs/schemas/lint.schema.json)'))
+    .option('--sarif <file>', 'also write the findings as SARIF 2.1.0')
+    .option('--target <t>', 'HLS tool whose pragmas and interfaces apply: vitis or bambu', 'vitis')
+    .option('-I, --include <dir>', 'folder to find #include "..." headers in (repeatable)', collect, [])
+    .option('-D, --define <name=value>', 'define a macro (repeatable)', collect, [])
+    .action(async (paths: string[], opts: { json?: boolean; sarif?: string; target: string; include: string[]; define: string[] }) => {
+      process.exitCode = await lintCommand(paths, opts, out, toolVersion());
     });
 
   return program;
