@@ -117,7 +117,7 @@ describe.concurrent('runYosys (synth_xilinx -family xcup)', () => {
     expect(one).toMatchObject({ lut: 874, ff: 282 });
     expect(two).toMatchObject({ lut: 1353, ff: 472 });
     console.log(`linear PAR=1 ${one.seconds} s (${one.lut} LUT, ${one.ff} FF), PAR=2 ${two.seconds} s (${two.lut} LUT, ${two.ff} FF)`);
-  }, 120_000);
+  }, 300_000);
 
   it("the 'dsp-bram' flow (stops before LUT mapping) gives the full flow's DSP and BRAM, and no LUT or FF figure", async () => {
     const [full, fast] = await Promise.all([linear(2, 1), linear(2, 1, 'dsp-bram')]);
@@ -125,7 +125,7 @@ describe.concurrent('runYosys (synth_xilinx -family xcup)', () => {
     expect({ dsp: fast.dsp, bram18k: fast.bram18k, uram: fast.uram }).toEqual({ dsp: full.dsp, bram18k: full.bram18k, uram: full.uram });
     expect([fast.lut, fast.ff, fast.lutAsMemory].every(Number.isNaN)).toBe(true);
     expect(yosysScript({ files: ['/a/x.v'], top: 'x', family: 'xcup', flow: 'dsp-bram' })).toContain('-nowidelut -run :fine\n');
-  }, 120_000);
+  }, 300_000);
 
   it('a FIFO of 4 x 32 takes LUT-RAM and no BRAM; one of 512 x 32 a block RAM, one of 4096 x 72 a URAM', async () => {
     const [shallow, deep] = await Promise.all([fifo(32, 4), limited(() => runYosys({
@@ -139,7 +139,7 @@ describe.concurrent('runYosys (synth_xilinx -family xcup)', () => {
     expect(deep.cells).toMatchObject({ RAMB18E2: 1, URAM288: 1 });
     for (const r of [shallow, deep]) expect(r.ff).toBeGreaterThan(0);
     console.log(`fifo 4x32 ${shallow.seconds} s (${shallow.lut} LUT, ${shallow.ff} FF), 512x32 + 4096x72 ${deep.seconds} s (${deep.lut} LUT, ${deep.ff} FF)`);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe('runYosysDesign (kernel shapes)', () => {
