@@ -175,7 +175,7 @@ describe('command line', () => {
   it('help NAME for an unknown NAME is one line and exit 2', async () => {
     let r = await llm2hls('help', 'bogus');
     expect(r.exitCode).toBe(2);
-    expectCleanFailure(r, /^llm2hls: error: unknown command 'bogus' \(commands: inspect, run, compile, sim, estimate, generate\)$/m, expect);
+    expectCleanFailure(r, /^llm2hls: error: unknown command 'bogus' \(commands: inspect, run, compile, sim, estimate, generate, lint\)$/m, expect);
     expect(r.stdout).toBe('');
     r = await llm2hls('help', 'estimat');
     expect(r.exitCode).toBe(2);
