@@ -13,6 +13,7 @@ import { Plan, Task } from '../../compiler/dataflow/ir.js';
 import { YosysParams, runYosys } from '../../backend-rtl/yosys.js';
 import { tableImages } from '../../backend-rtl/tables.js';
 import { RTL_DIR } from '../helpers/rtl-harness.js';
+import { limited } from '../helpers/two-at-a-time.js';
 import { rng } from '../numerics/rng.js';
 
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'llm2hls-dsp-count-'));
@@ -26,13 +27,6 @@ fs.writeFileSync(ROM, Array.from({ length: 512 }, () => Array.from({ length: 64 
 for (const [file, image] of Object.entries(tableImages())) fs.writeFileSync(path.join(WORK, file), image);
 const table = (name: string) => path.join(WORK, `llm2hls_table_${name}.hex`);
 
-let running = 0;
-const queue: (() => void)[] = [];
-async function limited<T>(f: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((r) => queue.push(r));
-  running++;
-  try { return await f(); } finally { running--; queue.shift()?.(); }
-}
 const yosysDsp = (top: string, params: YosysParams) => limited(async () =>
   (await runYosys({ files: LIB, top, params, romDir: WORK, device: 'kv260', flow: 'dsp-bram', timeoutSeconds: 300 })).dsp);
 

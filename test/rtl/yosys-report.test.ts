@@ -12,20 +12,13 @@ import { linearRoms } from '../../backend-rtl/rom.js';
 import { kernelInstances, kernelShapes, runYosysDesign } from '../../backend-rtl/yosys-design.js';
 import { VERSAL_NOTE, YosysReport, countResources, runYosys, yosysFamily, yosysScript } from '../../backend-rtl/yosys.js';
 import { RTL_DIR } from '../helpers/rtl-harness.js';
+import { limited } from '../helpers/two-at-a-time.js';
 import { rng } from '../numerics/rng.js';
 
 const WORK = fs.mkdtempSync(path.join(os.tmpdir(), 'llm2hls-yosys-test-'));
 afterAll(() => fs.rmSync(WORK, { recursive: true, force: true }));
 const rtl = (...names: string[]) => names.map((n) => path.join(RTL_DIR, `${n}.v`));
 
-// Two synthesis runs at a time (2 cores): the concurrent tests queue here.
-let running = 0;
-const queue: (() => void)[] = [];
-async function limited<T>(f: () => Promise<T>): Promise<T> {
-  if (running >= 2) await new Promise<void>((r) => queue.push(r));
-  running++;
-  try { return await f(); } finally { running--; queue.shift()?.(); }
-}
 
 const fifo = (width: number, depth: number, device = 'u55c') => limited(() => runYosys({
   files: rtl('llm2hls_fifo'), top: 'llm2hls_fifo', params: { WIDTH: width, DEPTH: depth }, device,
